@@ -1,0 +1,358 @@
+#include "agent/agent.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/logging.h"
+#include "common/proto_time.h"
+#include "common/school_time.h"
+#include "common/status_macros.h"
+#include "common/transport.h"
+#include "common/version.h"
+
+namespace ardoise {
+
+absl::StatusOr<Identity> Enroll(const EnrollOptions& options) {
+  ARDOISE_ASSIGN_OR_RETURN(auto store,
+                           AgentStore::Open(options.data_dir, true));
+  if (auto existing = store->LoadIdentity(); existing.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.data_dir, " is already enrolled as ", existing->name, " (",
+        existing->device_id,
+        "); to enroll again, retire it (`ardoise devices retire ",
+        existing->name, "`) and start from an empty --data folder"));
+  }
+  auto stub = v1::AgentLink::NewStub(MakeChannel(options.console, {}));
+  v1::EnrollRequest request;
+  request.set_token(options.token);
+  request.set_name(options.name);
+  request.set_kind(options.kind);
+  request.set_agent_version(kVersion);
+  request.set_protocol_version(kProtocolVersion);
+  v1::EnrollResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(15)));
+  grpc::Status status = stub->Enroll(&context, request, &response);
+  if (!status.ok()) {
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return absl::UnavailableError(absl::StrCat("cannot reach the console at ",
+                                                 options.console, ": ",
+                                                 status.error_message()));
+    }
+    return FromGrpc(status);
+  }
+  // The key first: an identity without its key would be useless.
+  ARDOISE_RETURN_IF_ERROR(store->SaveNodeKey(response.node_key()));
+  Identity identity;
+  identity.device_id = response.device_id();
+  identity.name = options.name;
+  identity.kind = options.kind;
+  identity.console = options.console;
+  identity.school = response.school();
+  identity.pool = response.pool();
+  ARDOISE_RETURN_IF_ERROR(store->SaveIdentity(identity));
+  return identity;
+}
+
+absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(
+    const AgentOptions& options, std::unique_ptr<Platform> platform) {
+  ARDOISE_ASSIGN_OR_RETURN(auto store,
+                           AgentStore::Open(options.data_dir, false));
+  ARDOISE_ASSIGN_OR_RETURN(Identity identity, store->LoadIdentity());
+  ARDOISE_ASSIGN_OR_RETURN(std::string node_key, store->LoadNodeKey());
+  return std::unique_ptr<Agent>(new Agent(options, std::move(platform),
+                                          std::move(store), std::move(identity),
+                                          std::move(node_key)));
+}
+
+Agent::Agent(const AgentOptions& options, std::unique_ptr<Platform> platform,
+             std::unique_ptr<AgentStore> store, Identity identity,
+             std::string node_key)
+    : options_(options),
+      platform_(std::move(platform)),
+      store_(std::move(store)),
+      identity_(std::move(identity)),
+      schedule_(store_->progress().confirmed, options_.clock->Monotonic(),
+                store_->clock_offset()) {
+  ConsoleLink::Options link;
+  link.console = options_.console_override.empty() ? identity_.console
+                                                   : options_.console_override;
+  link.device_id = identity_.device_id;
+  link.node_key = std::move(node_key);
+  link.backoff_max = options_.backoff_max;
+  link_ = std::make_unique<ConsoleLink>(std::move(link), this);
+
+  absl::MutexLock lock(&mu_);
+  manual_lock_ = store_->manual_lock();
+  last_command_seq_ = store_->last_command_seq();
+  last_message_ = store_->last_message_shown();
+  auto ledger = UsageLedger::Parse(store_->progress().ledger);
+  if (ledger.ok()) ledger_ = *std::move(ledger);
+  ApplyPolicyLocked(store_->policy());
+  counted_until_ = saved_at_ = options_.clock->Monotonic();
+}
+
+Agent::~Agent() { Stop(); }
+
+void Agent::Start() {
+  started_ = true;
+  Enforce(false);  // locked before anything else if it was locked
+  link_->Start();
+  ticker_ = std::thread([this] { Tick(); });
+}
+
+void Agent::Stop() {
+  if (!started_) return;
+  started_ = false;
+  {
+    absl::MutexLock lock(&tick_mu_);
+    stopping_ = true;
+  }
+  if (ticker_.joinable()) ticker_.join();
+  link_->Stop();
+  Enforce(false);  // counts the last seconds of use
+  absl::MutexLock lock(&mu_);
+  SaveProgressLocked();
+}
+
+v1::Hello Agent::MakeHello() {
+  absl::MutexLock lock(&mu_);
+  v1::Hello hello;
+  hello.set_protocol_version(kProtocolVersion);
+  hello.set_agent_version(kVersion);
+  hello.set_manual_lock_version(manual_lock_.version());
+  hello.set_last_command_seq(last_command_seq_);
+  hello.set_policy_version(policy_.version());
+  *hello.mutable_state() = StateLocked();
+  last_sent_ = hello.state();
+  return hello;
+}
+
+void Agent::OnMessage(const v1::ConsoleMessage& message) {
+  switch (message.body_case()) {
+    case v1::ConsoleMessage::kWelcome: {
+      const v1::Welcome& welcome = message.welcome();
+      {
+        absl::MutexLock lock(&mu_);
+        schedule_.Confirm(FromProto(welcome.console_time()),
+                          options_.clock->Now(), options_.clock->Monotonic());
+        absl::Status saved = store_->SetClockOffset(schedule_.offset());
+        if (!saved.ok()) ARDOISE_LOG(WARNING) << "clock offset: " << saved;
+        SaveProgressLocked();
+      }
+      {
+        absl::MutexLock lock(&tick_mu_);
+        heartbeat_ = absl::Seconds(std::max(1, welcome.heartbeat_seconds()));
+      }
+      ARDOISE_LOG(INFO) << "connected to the console as " << identity_.name
+                        << " (" << identity_.device_id << ")";
+      Enforce(false);
+      break;
+    }
+    case v1::ConsoleMessage::kDesired: {
+      const v1::DesiredState& desired = message.desired();
+      {
+        absl::MutexLock lock(&mu_);
+        // Stored before enforced; not stored = not held, and the console
+        // resends it on reconnect.
+        if (desired.has_manual_lock() &&
+            desired.manual_lock().version() > manual_lock_.version()) {
+          absl::Status saved = store_->SetManualLock(desired.manual_lock());
+          if (saved.ok()) {
+            manual_lock_ = desired.manual_lock();
+          } else {
+            ARDOISE_LOG(ERROR) << "cannot store the manual lock: " << saved;
+          }
+        }
+        if (desired.has_policy() &&
+            desired.policy().version() != policy_.version()) {
+          absl::Status saved = store_->SetPolicy(desired.policy());
+          if (saved.ok()) {
+            ApplyPolicyLocked(desired.policy());
+          } else {
+            ARDOISE_LOG(ERROR) << "cannot store the policy: " << saved;
+          }
+        }
+      }
+      Enforce(true);
+      break;
+    }
+    case v1::ConsoleMessage::kCommand:
+      HandleCommand(message.command());
+      break;
+    default:
+      ARDOISE_LOG(WARNING) << "ignoring an unknown message from the console";
+  }
+}
+
+void Agent::ApplyPolicyLocked(v1::EffectivePolicy policy) {
+  policy_ = std::move(policy);
+  time_zone_.reset();
+  if (policy_.version() == 0) return;
+  // Loaded once per policy version, never inside Decide. A zone that cannot
+  // be loaded leaves time_zone_ empty: Decide then locks the device.
+  auto zone = LoadSchoolTimeZone(policy_.timezone());
+  if (zone.ok()) {
+    time_zone_ = *zone;
+  } else {
+    ARDOISE_LOG(ERROR) << "policy " << policy_.version() << ": "
+                       << zone.status().message();
+  }
+  ARDOISE_LOG(INFO) << "enforcing policy version " << policy_.version();
+}
+
+void Agent::HandleCommand(const v1::Command& command) {
+  v1::AgentMessage ack;
+  ack.mutable_command_ack()->set_seq(command.seq());
+  {
+    absl::MutexLock lock(&mu_);
+    if (command.seq() > last_command_seq_) {
+      std::string shown;
+      const absl::Time now =
+          schedule_.Now(options_.clock->Now(), options_.clock->Monotonic()).now;
+      if (now >= FromProto(command.expires_at())) {
+        ack.mutable_command_ack()->set_expired(true);
+      } else if (command.has_show_message()) {
+        absl::Status status = platform_->ShowNotice(
+            {command.show_message().text(), command.show_message().from()});
+        if (!status.ok()) {
+          ARDOISE_LOG(ERROR) << "cannot show a message: " << status;
+          return;  // unacked: the console resends it
+        }
+        shown = command.show_message().text();
+      }
+      // Executed, then recorded, then acked: a crash in between shows the
+      // message twice rather than never.
+      absl::Status recorded = store_->RecordCommand(command.seq(), shown);
+      if (!recorded.ok()) {
+        ARDOISE_LOG(ERROR) << "cannot record command " << command.seq() << ": "
+                           << recorded;
+        return;
+      }
+      last_command_seq_ = command.seq();
+      if (!shown.empty()) last_message_ = shown;
+    }
+  }
+  link_->Send(ack);
+  Enforce(true);
+}
+
+void Agent::OnDisconnected(const absl::Status& status) {
+  if (absl::IsUnauthenticated(status) || absl::IsPermissionDenied(status) ||
+      absl::IsAlreadyExists(status) || absl::IsFailedPrecondition(status)) {
+    ARDOISE_LOG(ERROR) << "the console refused this device: "
+                       << status.message();
+  } else {
+    ARDOISE_LOG(INFO) << "console unreachable (" << status.message()
+                      << "); enforcing the stored state and retrying";
+  }
+}
+
+v1::DeviceState Agent::StateLocked() {
+  v1::DeviceState state;
+  auto report = platform_->Report();
+  if (report.ok()) {
+    state.set_locked(report->screen.locked);
+    state.set_lock_reason(report->screen.reason);
+    state.set_lock_message(report->screen.message);
+    state.set_activity(report->screen.activity);
+  }
+  state.set_manual_lock_version(manual_lock_.version());
+  state.set_last_command_seq(last_command_seq_);
+  state.set_last_message_shown(last_message_);
+  state.set_policy_version(policy_.version());
+  state.set_no_screen_period(decision_.no_screen_period);
+  state.set_exemption_reason(decision_.exemption_reason);
+  state.set_free_use_today_seconds(absl::ToInt64Seconds(free_use_today_));
+  return state;
+}
+
+void Agent::SaveProgressLocked() {
+  const absl::Duration mono = options_.clock->Monotonic();
+  AgentStore::Progress progress;
+  progress.confirmed = schedule_.Now(options_.clock->Now(), mono).confirmed;
+  progress.ledger = ledger_.Serialize();
+  absl::Status saved = store_->SetProgress(progress);
+  if (!saved.ok()) ARDOISE_LOG(WARNING) << "cannot save progress: " << saved;
+  saved_at_ = mono;
+}
+
+void Agent::Enforce(bool report) {
+  absl::MutexLock lock(&mu_);
+  const absl::Duration mono = options_.clock->Monotonic();
+  const ScheduleTime time = schedule_.Now(options_.clock->Now(), mono);
+  const absl::TimeZone zone = time_zone_.value_or(absl::UTCTimeZone());
+  const absl::CivilDay today = absl::ToCivilDay(
+      time.confirmed == absl::InfinitePast() ? time.now : time.confirmed, zone);
+
+  // Use since the last decision counts if that decision allowed free use and
+  // someone was at the device (the monotonic clock: immune to clock changes).
+  auto shown = platform_->Report();
+  const bool idle = shown.ok() && shown->idle >= kIdleIsNotUse;
+  if (decision_.counts_as_free_use && !idle) {
+    ledger_.Add(mono - counted_until_, today);
+  }
+  counted_until_ = mono;
+
+  DecideInput input;
+  input.now = time.now;
+  input.confirmed_now = time.confirmed;
+  input.time_zone = time_zone_.has_value() ? &*time_zone_ : nullptr;
+  input.policy = policy_.version() > 0 ? &policy_ : nullptr;
+  input.kind = identity_.kind;
+  input.device_name = identity_.name;
+  input.manual_lock = manual_lock_;
+  free_use_today_ = ledger_.UsedOn(today);
+  input.free_use_today = free_use_today_;
+  decision_ = Decide(input);
+
+  Screen screen;
+  screen.locked = decision_.locked;
+  screen.reason = decision_.reason;
+  screen.message = decision_.message;
+  screen.activity = decision_.activity;
+  absl::Status updated = platform_->ShowScreen(screen);
+  if (!updated.ok()) {
+    ARDOISE_LOG(ERROR) << "cannot update the screen: " << updated;
+  }
+  if (mono - saved_at_ >= kSaveProgressEvery) SaveProgressLocked();
+
+  v1::DeviceState state = StateLocked();
+  v1::DeviceState before = last_sent_;
+  before.clear_observed_at();
+  before.clear_free_use_today_seconds();
+  v1::DeviceState after = state;
+  after.clear_free_use_today_seconds();
+  if (!report && before.SerializeAsString() == after.SerializeAsString()) {
+    return;
+  }
+  ToProto(time.now, state.mutable_observed_at());
+  v1::AgentMessage message;
+  *message.mutable_state()->mutable_state() = state;
+  if (link_->Send(message)) last_sent_ = std::move(state);
+}
+
+void Agent::Tick() {
+  absl::Time next_report = absl::Now();
+  for (;;) {
+    absl::Duration heartbeat;
+    {
+      absl::MutexLock lock(&tick_mu_);
+      heartbeat = heartbeat_;
+      // Wake at the next report, and every second so that schedule
+      // boundaries, expiries and the daily limit are enforced promptly.
+      tick_mu_.AwaitWithTimeout(
+          absl::Condition(&stopping_),
+          std::min(absl::Seconds(1),
+                   std::max(absl::ZeroDuration(), next_report - absl::Now())));
+      if (stopping_) return;
+    }
+    const bool due = absl::Now() >= next_report;
+    if (due) next_report = absl::Now() + heartbeat;
+    Enforce(due);
+  }
+}
+
+}  // namespace ardoise

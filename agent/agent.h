@@ -1,0 +1,122 @@
+// The agent: one per device, a system service. It enforces what the console
+// wants — also while offline, from what it stored — and tells the console
+// what the device shows.
+//
+// At start it re-applies the stored desired state before dialling, so a
+// device that reboots while locked comes up locked. Then it runs two
+// threads: the ConsoleLink's (messages in) and a ticker that re-decides
+// every second (schedule boundaries, expiries, the daily limit), counts free
+// use with the monotonic clock, saves its progress every 30 s and sends a
+// state report each heartbeat.
+//
+// Thread safety: Start/Stop from one thread; the rest is internal.
+#ifndef ARDOISE_AGENT_AGENT_H_
+#define ARDOISE_AGENT_AGENT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agent/enforce/agent_store.h"
+#include "agent/link/console_link.h"
+#include "agent/platform/platform.h"
+#include "common/clock.h"
+#include "common/decide.h"
+#include "common/schedule_clock.h"
+#include "common/usage_ledger.h"
+
+namespace ardoise {
+
+struct AgentOptions {
+  std::string data_dir;
+  std::string console_override;  // empty: the console it enrolled with
+  absl::Duration backoff_max = absl::Seconds(30);
+  const Clock* clock = Clock::Real();
+};
+
+struct EnrollOptions {
+  std::string console;
+  std::string token;
+  std::string data_dir;
+  std::string name;
+  v1::DeviceKind kind = v1::DEVICE_KIND_TABLET;
+};
+
+// Exchanges a token for an identity and node key and stores both.
+// FAILED_PRECONDITION when DATA_DIR is already enrolled.
+absl::StatusOr<Identity> Enroll(const EnrollOptions& options);
+
+class Agent final : public ConsoleLink::Delegate {
+ public:
+  static absl::StatusOr<std::unique_ptr<Agent>> Create(
+      const AgentOptions& options, std::unique_ptr<Platform> platform);
+  ~Agent() override;
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  void Start();
+  void Stop();  // Idempotent; saves progress.
+
+  const Identity& identity() const { return identity_; }
+
+  // ConsoleLink::Delegate
+  v1::Hello MakeHello() override;
+  void OnMessage(const v1::ConsoleMessage& message) override;
+  void OnDisconnected(const absl::Status& status) override;
+
+ private:
+  Agent(const AgentOptions& options, std::unique_ptr<Platform> platform,
+        std::unique_ptr<AgentStore> store, Identity identity,
+        std::string node_key);
+  // Counts use since the last call, decides, shows and, when something
+  // changed (or `report` is set), sends a state report.
+  void Enforce(bool report) ABSL_LOCKS_EXCLUDED(mu_);
+  void ApplyPolicyLocked(v1::EffectivePolicy policy)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SaveProgressLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  v1::DeviceState StateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void HandleCommand(const v1::Command& command);
+  void Tick();
+
+  const AgentOptions options_;
+  const std::unique_ptr<Platform> platform_;
+  const std::unique_ptr<AgentStore> store_;
+  const Identity identity_;
+  std::unique_ptr<ConsoleLink> link_;
+
+  // What the agent enforces, in memory; every change is written through to
+  // the store before it takes effect. One mutex serializes enforcement.
+  absl::Mutex mu_;
+  v1::ManualLock manual_lock_ ABSL_GUARDED_BY(mu_);
+  v1::EffectivePolicy policy_ ABSL_GUARDED_BY(mu_);
+  std::optional<absl::TimeZone> time_zone_ ABSL_GUARDED_BY(mu_);
+  int64_t last_command_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string last_message_ ABSL_GUARDED_BY(mu_);
+  ScheduleClock schedule_ ABSL_GUARDED_BY(mu_);
+  UsageLedger ledger_ ABSL_GUARDED_BY(mu_);
+  Decision decision_ ABSL_GUARDED_BY(mu_);
+  absl::Duration free_use_today_ ABSL_GUARDED_BY(mu_);
+  absl::Duration counted_until_ ABSL_GUARDED_BY(mu_);  // monotonic
+  absl::Duration saved_at_ ABSL_GUARDED_BY(mu_);       // monotonic
+  v1::DeviceState last_sent_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex tick_mu_;
+  bool stopping_ ABSL_GUARDED_BY(tick_mu_) = false;
+  absl::Duration heartbeat_ ABSL_GUARDED_BY(tick_mu_) = absl::Seconds(30);
+  std::thread ticker_;
+  bool started_ = false;
+};
+
+// Use stops counting after this long without input (DESIGN.md: idle time is
+// not use).
+inline constexpr absl::Duration kIdleIsNotUse = absl::Minutes(2);
+// The ledger and confirmed time reach the disk at least this often.
+inline constexpr absl::Duration kSaveProgressEvery = absl::Seconds(30);
+
+}  // namespace ardoise
+
+#endif  // ARDOISE_AGENT_AGENT_H_

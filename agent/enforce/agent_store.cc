@@ -1,0 +1,204 @@
+#include "agent/enforce/agent_store.h"
+
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/files.h"
+#include "common/status_macros.h"
+
+namespace ardoise {
+namespace {
+
+const std::vector<std::string>& AgentMigrations() {
+  static const auto* migrations = new std::vector<std::string>{
+      "CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT "
+      "ROWID;"};
+  return *migrations;
+}
+
+constexpr char kDeviceId[] = "device_id";
+constexpr char kName[] = "name";
+constexpr char kKind[] = "kind";
+constexpr char kConsole[] = "console";
+constexpr char kSchool[] = "school";
+constexpr char kPool[] = "pool";
+constexpr char kManualLock[] = "manual_lock";
+constexpr char kLastCommandSeq[] = "last_command_seq";
+constexpr char kLastMessage[] = "last_message_shown";
+constexpr char kClockOffsetMicros[] = "clock_offset_us";
+constexpr char kPolicy[] = "policy";
+constexpr char kConfirmedMicros[] = "confirmed_us";
+constexpr char kLedger[] = "ledger";
+
+int64_t ToInt(const absl::StatusOr<std::string>& value) {
+  int64_t out = 0;
+  if (value.ok() && absl::SimpleAtoi(*value, &out)) return out;
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(
+    const std::string& data_dir, bool create) {
+  if (create) ARDOISE_RETURN_IF_ERROR(MakeDirs(data_dir, 0700));
+  Database::Options options;
+  options.create = create;
+  options.synchronous_full = true;
+  ARDOISE_ASSIGN_OR_RETURN(auto db,
+                           Database::Open(data_dir + "/agent.db", options));
+  ARDOISE_RETURN_IF_ERROR(db->Migrate(AgentMigrations()));
+  return std::unique_ptr<AgentStore>(new AgentStore(data_dir, std::move(db)));
+}
+
+AgentStore::AgentStore(std::string data_dir, std::unique_ptr<Database> db)
+    : data_dir_(std::move(data_dir)), db_(std::move(db)) {}
+
+absl::StatusOr<std::string> AgentStore::GetLocked(const std::string& key) {
+  ARDOISE_ASSIGN_OR_RETURN(Statement * get,
+                           db_->Cached("SELECT value FROM kv WHERE key = ?"));
+  get->Bind(1, key);
+  ARDOISE_ASSIGN_OR_RETURN(bool found, get->Step());
+  if (!found) return absl::NotFoundError(key);
+  std::string value = get->ColumnBlob(0);
+  get->Reset();
+  return value;
+}
+
+absl::Status AgentStore::PutLocked(const std::string& key,
+                                   const std::string& value) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * put,
+      db_->Cached("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                  "DO UPDATE SET value = excluded.value"));
+  return put->Bind(1, key).BindBlob(2, value).Run();
+}
+
+absl::StatusOr<Identity> AgentStore::LoadIdentity() {
+  absl::MutexLock lock(&mu_);
+  Identity id;
+  auto device_id = GetLocked(kDeviceId);
+  if (!device_id.ok()) {
+    return absl::NotFoundError(absl::StrCat(
+        "this device is not enrolled (no identity in ", data_dir_,
+        "): run `ardoise-agent enroll --console HOST:PORT --token TOKEN "
+        "--data ",
+        data_dir_, " --name NAME --kind tablet` first"));
+  }
+  id.device_id = *device_id;
+  id.name = GetLocked(kName).value_or("");
+  id.kind = static_cast<v1::DeviceKind>(ToInt(GetLocked(kKind)));
+  id.console = GetLocked(kConsole).value_or("");
+  id.school = GetLocked(kSchool).value_or("");
+  id.pool = GetLocked(kPool).value_or("");
+  return id;
+}
+
+absl::Status AgentStore::SaveIdentity(const Identity& identity) {
+  absl::MutexLock lock(&mu_);
+  ARDOISE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kDeviceId, identity.device_id));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kName, identity.name));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kKind, absl::StrCat(identity.kind)));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kConsole, identity.console));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kSchool, identity.school));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kPool, identity.pool));
+  return tx.Commit();
+}
+
+absl::StatusOr<std::string> AgentStore::LoadNodeKey() {
+  auto key = ReadFile(data_dir_ + "/node.key");
+  if (!key.ok()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no node key in ", data_dir_, "/node.key: enroll this device first"));
+  }
+  return std::string(absl::StripAsciiWhitespace(*key));
+}
+
+absl::Status AgentStore::SaveNodeKey(const std::string& node_key) {
+  return WriteFileAtomically(data_dir_ + "/node.key", node_key + "\n", 0600);
+}
+
+v1::ManualLock AgentStore::manual_lock() {
+  absl::MutexLock lock(&mu_);
+  v1::ManualLock out;
+  auto blob = GetLocked(kManualLock);
+  if (blob.ok()) out.ParseFromString(*blob);
+  return out;
+}
+
+absl::Status AgentStore::SetManualLock(const v1::ManualLock& manual_lock) {
+  absl::MutexLock lock(&mu_);
+  return PutLocked(kManualLock, manual_lock.SerializeAsString());
+}
+
+int64_t AgentStore::last_command_seq() {
+  absl::MutexLock lock(&mu_);
+  return ToInt(GetLocked(kLastCommandSeq));
+}
+
+std::string AgentStore::last_message_shown() {
+  absl::MutexLock lock(&mu_);
+  return GetLocked(kLastMessage).value_or("");
+}
+
+absl::Status AgentStore::RecordCommand(int64_t seq,
+                                       const std::string& message_shown) {
+  absl::MutexLock lock(&mu_);
+  ARDOISE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kLastCommandSeq, absl::StrCat(seq)));
+  if (!message_shown.empty()) {
+    ARDOISE_RETURN_IF_ERROR(PutLocked(kLastMessage, message_shown));
+  }
+  return tx.Commit();
+}
+
+absl::Duration AgentStore::clock_offset() {
+  absl::MutexLock lock(&mu_);
+  return absl::Microseconds(ToInt(GetLocked(kClockOffsetMicros)));
+}
+
+absl::Status AgentStore::SetClockOffset(absl::Duration offset) {
+  absl::MutexLock lock(&mu_);
+  return PutLocked(kClockOffsetMicros,
+                   absl::StrCat(absl::ToInt64Microseconds(offset)));
+}
+
+v1::EffectivePolicy AgentStore::policy() {
+  absl::MutexLock lock(&mu_);
+  v1::EffectivePolicy out;
+  auto blob = GetLocked(kPolicy);
+  if (blob.ok()) out.ParseFromString(*blob);
+  return out;
+}
+
+absl::Status AgentStore::SetPolicy(const v1::EffectivePolicy& policy) {
+  absl::MutexLock lock(&mu_);
+  return PutLocked(kPolicy, policy.SerializeAsString());
+}
+
+AgentStore::Progress AgentStore::progress() {
+  absl::MutexLock lock(&mu_);
+  Progress out;
+  auto confirmed = GetLocked(kConfirmedMicros);
+  if (confirmed.ok()) {
+    out.confirmed = absl::FromUnixMicros(ToInt(confirmed));
+  }
+  out.ledger = GetLocked(kLedger).value_or("");
+  return out;
+}
+
+absl::Status AgentStore::SetProgress(const Progress& progress) {
+  absl::MutexLock lock(&mu_);
+  ARDOISE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  if (progress.confirmed != absl::InfinitePast()) {
+    ARDOISE_RETURN_IF_ERROR(
+        PutLocked(kConfirmedMicros,
+                  absl::StrCat(absl::ToUnixMicros(progress.confirmed))));
+  }
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kLedger, progress.ledger));
+  return tx.Commit();
+}
+
+}  // namespace ardoise

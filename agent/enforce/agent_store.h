@@ -1,0 +1,90 @@
+// The agent's durable state in DATA_DIR (DESIGN.md: /var/lib/ardoise-agent):
+// its identity, the desired state it holds (so a reboot or a restart does
+// not unlock a locked device), the last one-off command it executed (so a
+// resent command runs once) and the console clock offset.
+//
+// DATA_DIR/agent.db is SQLite (WAL, synchronous=FULL: every change here is
+// small and must survive a power cut); DATA_DIR/node.key holds the node key,
+// mode 0600, separate so that it never ends up in a support dump of the db.
+//
+// Thread safety: all methods are thread-safe (one mutex around the
+// connection).
+#ifndef ARDOISE_AGENT_ENFORCE_AGENT_STORE_H_
+#define ARDOISE_AGENT_ENFORCE_AGENT_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "ardoise/v1/device.pb.h"
+#include "ardoise/v1/policy.pb.h"
+#include "common/sqlite.h"
+
+namespace ardoise {
+
+struct Identity {
+  std::string device_id;
+  std::string name;
+  v1::DeviceKind kind = v1::DEVICE_KIND_UNSPECIFIED;
+  std::string console;  // HOST:PORT it enrolled with
+  std::string school;
+  std::string pool;
+};
+
+class AgentStore final {
+ public:
+  // Opens DATA_DIR/agent.db, creating the folder (0700) and file if `create`.
+  static absl::StatusOr<std::unique_ptr<AgentStore>> Open(
+      const std::string& data_dir, bool create);
+  AgentStore(const AgentStore&) = delete;
+  AgentStore& operator=(const AgentStore&) = delete;
+
+  // NOT_FOUND (with the enroll command to run) before enrollment.
+  absl::StatusOr<Identity> LoadIdentity();
+  absl::Status SaveIdentity(const Identity& identity);
+  absl::StatusOr<std::string> LoadNodeKey();
+  absl::Status SaveNodeKey(const std::string& node_key);
+
+  v1::ManualLock manual_lock();
+  absl::Status SetManualLock(const v1::ManualLock& lock);
+
+  int64_t last_command_seq();
+  std::string last_message_shown();
+  // Records that command `seq` ran (and what it showed, if anything).
+  absl::Status RecordCommand(int64_t seq, const std::string& message_shown);
+
+  // console time - local wall time, as measured at the last Welcome.
+  absl::Duration clock_offset();
+  absl::Status SetClockOffset(absl::Duration offset);
+
+  // The effective policy it enforces (version 0 = none yet).
+  v1::EffectivePolicy policy();
+  absl::Status SetPolicy(const v1::EffectivePolicy& policy);
+
+  // What the enforcement loop saves at least every 30 s and at shutdown: the
+  // last confirmed schedule time (ScheduleClock) and the daily-use ledger
+  // (UsageLedger::Serialize), in one transaction.
+  struct Progress {
+    absl::Time confirmed = absl::InfinitePast();
+    std::string ledger;
+  };
+  Progress progress();
+  absl::Status SetProgress(const Progress& progress);
+
+ private:
+  AgentStore(std::string data_dir, std::unique_ptr<Database> db);
+  absl::StatusOr<std::string> GetLocked(const std::string& key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PutLocked(const std::string& key, const std::string& value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::string data_dir_;
+  absl::Mutex mu_;
+  std::unique_ptr<Database> db_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace ardoise
+
+#endif  // ARDOISE_AGENT_ENFORCE_AGENT_STORE_H_

@@ -1,0 +1,319 @@
+#include "teacher-console/cli/app.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ardoise/v1/console.pb.h"
+#include "common/clock.h"
+#include "common/version.h"
+#include "teacher-console/cli/commands.h"
+#include "teacher-console/cli/connection.h"
+#include "teacher-console/cli/policy_commands.h"
+#include "teacher-console/cli/requests.h"
+
+namespace ardoise::cli {
+namespace {
+
+// The command the words chose, with its checked request, or the usage
+// error found while building that request.
+class Choice {
+ public:
+  template <typename Request>
+  void Set(absl::StatusOr<Request> request,
+           absl::Status (*command)(Session&, const Request&)) {
+    if (!request.ok()) {
+      usage_error_ = request.status();
+      return;
+    }
+    run_ = [command, request = *std::move(request)](Session& session) {
+      return command(session, request);
+    };
+  }
+
+  // A command that needs no console (e.g. `policy lint`).
+  template <typename Request>
+  void SetLocal(absl::StatusOr<Request> request,
+                absl::Status (*command)(const Request&, std::ostream&)) {
+    if (!request.ok()) {
+      usage_error_ = request.status();
+      return;
+    }
+    local_ = [command, request = *std::move(request)](std::ostream& out) {
+      return command(request, out);
+    };
+  }
+
+  const absl::Status& usage_error() const { return usage_error_; }
+  bool chosen() const { return run_ || local_; }
+  bool local() const { return static_cast<bool>(local_); }
+  absl::Status Run(Session& session) const { return run_(session); }
+  absl::Status RunLocal(std::ostream& out) const { return local_(out); }
+
+ private:
+  absl::Status usage_error_;
+  std::function<absl::Status(Session&)> run_;
+  std::function<absl::Status(std::ostream&)> local_;
+};
+
+template <typename Request>
+Request WithDevice(const std::string& device) {
+  Request request;
+  request.set_device(device);
+  return request;
+}
+
+void AddTokenCommands(CLI::App& app, TokenFlags& flags, Choice& choice) {
+  CLI::App* token =
+      app.add_subcommand("token", "Enrollment tokens for new devices");
+  token->require_subcommand(1);
+  CLI::App* create = token->add_subcommand(
+      "create", "Create a token and print how to enroll devices with it");
+  create->add_option("--school", flags.school, "School the devices join")
+      ->type_name("SCHOOL")
+      ->required();
+  create
+      ->add_option("--pool", flags.pool, "Pool (room or cart) the devices join")
+      ->type_name("POOL");
+  create->add_option("--uses", flags.uses, "How many devices may enroll")
+      ->type_name("N")
+      ->capture_default_str();
+  create->add_option("--ttl", flags.ttl, "How long it stays valid (e.g. 24h)")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  create->callback([&] { choice.Set(MakeTokenRequest(flags), &CreateToken); });
+}
+
+// `devices` flags; DEVICE serves show and retire.
+struct DeviceFlags {
+  std::string school;
+  std::string pool;
+  bool all = false;
+  std::string device;
+};
+
+void AddDeviceCommands(CLI::App& app, DeviceFlags& flags, Choice& choice) {
+  CLI::App* devices = app.add_subcommand("devices", "Enrolled devices");
+  devices->require_subcommand(1);
+
+  CLI::App* list = devices->add_subcommand("list", "List devices");
+  list->add_option("--school", flags.school, "Only this school")
+      ->type_name("SCHOOL");
+  list->add_option("--pool", flags.pool, "Only this pool")->type_name("POOL");
+  list->add_flag("--all", flags.all, "Include retired devices");
+  list->callback([&] {
+    v1::ListDevicesRequest request;
+    request.set_school(flags.school);
+    request.set_pool(flags.pool);
+    request.set_include_retired(flags.all);
+    choice.Set(absl::StatusOr<v1::ListDevicesRequest>(request), &ListDevices);
+  });
+
+  CLI::App* show = devices->add_subcommand("show", "Show one device");
+  show->add_option("DEVICE", flags.device, "Device name or id")
+      ->type_name("")
+      ->required();
+  show->callback([&] {
+    choice.Set(absl::StatusOr<v1::GetDeviceRequest>(
+                   WithDevice<v1::GetDeviceRequest>(flags.device)),
+               &ShowDevice);
+  });
+
+  CLI::App* retire = devices->add_subcommand(
+      "retire", "Retire a device: its key stops working at once");
+  retire->add_option("DEVICE", flags.device, "Device name or id")
+      ->type_name("")
+      ->required();
+  retire->callback([&] {
+    choice.Set(absl::StatusOr<v1::RetireDeviceRequest>(
+                   WithDevice<v1::RetireDeviceRequest>(flags.device)),
+               &RetireDevice);
+  });
+}
+
+constexpr char kTargetHelp[] = "NAME, device/NAME or pool/NAME";
+
+void AddLockCommands(CLI::App& app, LockFlags& lock, LockFlags& unlock,
+                     Choice& choice) {
+  CLI::App* lock_cmd =
+      app.add_subcommand("lock", "Lock the screens of a target by hand");
+  lock_cmd->add_option("TARGET", lock.target, kTargetHelp)->type_name("");
+  lock_cmd->add_flag("--all", lock.all, "Every enrolled device");
+  lock_cmd
+      ->add_option("--message", lock.message,
+                   "Text on the lock screen (default: the standard one)")
+      ->type_name("TEXT");
+  lock_cmd
+      ->add_option("--for", lock.duration,
+                   "Lift the lock by itself after this long (e.g. 45m)")
+      ->type_name("DURATION");
+  lock_cmd->callback(
+      [&] { choice.Set(MakeLockRequest(lock, /*locked=*/true), &SetLock); });
+
+  CLI::App* unlock_cmd =
+      app.add_subcommand("unlock", "Lift the manual lock of a target");
+  unlock_cmd->add_option("TARGET", unlock.target, kTargetHelp)->type_name("");
+  unlock_cmd->add_flag("--all", unlock.all, "Every enrolled device");
+  unlock_cmd->callback(
+      [&] { choice.Set(MakeLockRequest(unlock, /*locked=*/false), &SetLock); });
+}
+
+void AddMessageCommand(CLI::App& app, MessageFlags& flags, Choice& choice) {
+  CLI::App* message = app.add_subcommand(
+      "message", "Show a message on the screens of a target");
+  message->add_option("TARGET", flags.target, kTargetHelp)->type_name("");
+  message->add_option("TEXT", flags.text, "The message (at most 500 chars)")
+      ->type_name("");
+  message->add_flag("--all", flags.all,
+                    "Every enrolled device (then give only TEXT)");
+  message
+      ->add_option("--ttl", flags.ttl,
+                   "Drop it if not delivered within this (e.g. 15m)")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  message->callback(
+      [&] { choice.Set(MakeMessageRequest(flags), &SendMessage); });
+}
+
+// `policy` flags.
+struct PolicyFlags {
+  std::vector<std::string> files;
+  bool dry_run = false;
+  std::string device;
+  std::string school;
+};
+
+void AddPolicyCommands(CLI::App& app, PolicyFlags& flags, Choice& choice) {
+  CLI::App* policy = app.add_subcommand("policy", "Policies (IT staff)");
+  policy->require_subcommand(1);
+
+  CLI::App* lint = policy->add_subcommand(
+      "lint", "Check policy files locally, as the console would");
+  lint->add_option("FILE", flags.files, "Policy files (YAML)")
+      ->type_name("")
+      ->required();
+  lint->callback([&] {
+    choice.SetLocal(MakeApplyPolicyRequest(flags.files, /*dry_run=*/true),
+                    &LintPolicies);
+  });
+
+  CLI::App* apply = policy->add_subcommand(
+      "apply", "Store policy files as a new version and push it to devices");
+  apply->add_option("FILE", flags.files, "Policy files (YAML)")
+      ->type_name("")
+      ->required();
+  apply->add_flag("--dry-run", flags.dry_run,
+                  "Validate against the console's policies; store nothing");
+  apply->callback([&] {
+    choice.Set(MakeApplyPolicyRequest(flags.files, flags.dry_run),
+               &ApplyPolicy);
+  });
+
+  CLI::App* explain = policy->add_subcommand(
+      "explain", "Each effective value of a device and the file that set it");
+  explain->add_option("DEVICE", flags.device, "Device name or id")
+      ->type_name("")
+      ->required();
+  explain->callback([&] {
+    choice.Set(absl::StatusOr<v1::ExplainPolicyRequest>(
+                   WithDevice<v1::ExplainPolicyRequest>(flags.device)),
+               &ExplainPolicy);
+  });
+
+  CLI::App* status =
+      policy->add_subcommand("status", "Which policy version each device runs");
+  status->add_option("--school", flags.school, "Only this school")
+      ->type_name("SCHOOL");
+  status->callback([&] {
+    v1::PolicyStatusRequest request;
+    request.set_school(flags.school);
+    choice.Set(absl::StatusOr<v1::PolicyStatusRequest>(request), &PolicyStatus);
+  });
+}
+
+}  // namespace
+
+int Main(int argc, const char* const* argv, const char* env_console,
+         std::ostream& out, std::ostream& err) {
+  CLI::App app{"ardoise: the command line of the Ardoise teacher console"};
+  app.name("ardoise");
+  app.set_version_flag("--version", std::string(kVersion));
+  app.require_subcommand(1);
+  app.fallthrough();  // --console and -o also work after NOUN VERB
+  app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
+    return "ardoise: " + CLI::FailureMessage::simple(failed, e);
+  });
+
+  std::string console;
+  std::string output = "table";
+  app.add_option("--console", console,
+                 std::string("Console address (default: $") + kConsoleEnv + ")")
+      ->type_name("HOST:PORT");
+  app.add_option("-o,--output", output, "Output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+
+  Choice choice;
+  TokenFlags token;
+  DeviceFlags devices;
+  LockFlags lock;
+  LockFlags unlock;
+  MessageFlags message;
+  AddTokenCommands(app, token, choice);
+  AddDeviceCommands(app, devices, choice);
+  AddLockCommands(app, lock, unlock, choice);
+  AddMessageCommand(app, message, choice);
+  PolicyFlags policy;
+  AddPolicyCommands(app, policy, choice);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help and --version exit with 0; everything else is a usage error.
+    return app.exit(e, out, err) == 0 ? kExitOk : kExitUsage;
+  }
+  if (!choice.usage_error().ok()) {
+    err << "ardoise: " << choice.usage_error().message() << "\n";
+    return kExitUsage;
+  }
+  if (!choice.chosen()) {  // CLI11 requires a verb; kept for safety
+    err << "ardoise: no command given (see --help)\n";
+    return kExitUsage;
+  }
+  if (choice.local()) {
+    absl::Status status = choice.RunLocal(out);
+    if (!status.ok()) {
+      err << "ardoise: " << status.message() << "\n";
+      return kExitFailed;
+    }
+    return kExitOk;
+  }
+  absl::StatusOr<std::string> address =
+      ResolveConsoleAddress(console, env_console);
+  if (!address.ok()) {
+    err << "ardoise: " << address.status().message() << "\n";
+    return kExitUsage;
+  }
+
+  std::unique_ptr<v1::Console::StubInterface> stub = ConnectConsole(*address);
+  Session session;
+  session.console = stub.get();
+  session.address = *address;
+  session.format =
+      output == "json" ? OutputFormat::kJson : OutputFormat::kTable;
+  session.out = &out;
+  session.clock = Clock::Real();
+  absl::Status status = choice.Run(session);
+  if (!status.ok()) {
+    err << "ardoise: " << status.message() << "\n";
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace ardoise::cli

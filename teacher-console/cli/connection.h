@@ -1,0 +1,38 @@
+// How the `ardoise` command line talks to the console: the one place where
+// its channel and per-call settings are made. Logging in (a token on every
+// call) and TLS (via common/transport.h) arrive here and nowhere else; the
+// commands only see a stub and a prepared ClientContext.
+//
+// Thread safety: pure functions; the returned stub is thread-safe (gRPC).
+#ifndef ARDOISE_TEACHER_CONSOLE_CLI_CONNECTION_H_
+#define ARDOISE_TEACHER_CONSOLE_CLI_CONNECTION_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "ardoise/v1/console.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace ardoise::cli {
+
+// How long one call may take, connection included.
+inline constexpr absl::Duration kCallDeadline = absl::Seconds(10);
+
+// A stub for the console at HOST:PORT. It does not connect yet: the first
+// call does, and an unreachable console fails that call with UNAVAILABLE.
+std::unique_ptr<v1::Console::StubInterface> ConnectConsole(
+    const std::string& address);
+
+// Sets what every call carries (the deadline; later, the login token).
+void PrepareCall(grpc::ClientContext* context);
+
+// A failed call as the one line a person reads: the console's own message
+// (it names the thing and the fix), or what went wrong on the way to it.
+absl::Status DescribeCallError(const grpc::Status& status,
+                               const std::string& address);
+
+}  // namespace ardoise::cli
+
+#endif  // ARDOISE_TEACHER_CONSOLE_CLI_CONNECTION_H_

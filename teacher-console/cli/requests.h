@@ -1,0 +1,71 @@
+// From command-line words to console requests. Everything a person can get
+// wrong on the command line (a bad duration, a malformed TARGET, a missing
+// console address) is found here, before any connection, and reported as a
+// usage error (exit code 2); what is left can only be refused by the console.
+//
+// Thread safety: pure functions.
+#ifndef ARDOISE_TEACHER_CONSOLE_CLI_REQUESTS_H_
+#define ARDOISE_TEACHER_CONSOLE_CLI_REQUESTS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "ardoise/v1/console.pb.h"
+
+namespace ardoise::cli {
+
+// The environment variable read when --console is not given.
+inline constexpr char kConsoleEnv[] = "ARDOISE_CONSOLE";
+
+// --console when given, else the value of $ARDOISE_CONSOLE (`env_value`,
+// null when unset).
+absl::StatusOr<std::string> ResolveConsoleAddress(std::string_view flag_value,
+                                                  const char* env_value);
+
+// TARGET as written: "NAME" (the console resolves it to a device, else a
+// pool), "device/NAME" or "pool/NAME". `all` is the --all flag, which stands
+// instead of a TARGET.
+absl::StatusOr<v1::Target> ParseTarget(std::string_view text, bool all);
+
+// A duration flag such as `--ttl 24h` (common/duration.h syntax) in whole
+// seconds; zero is refused since it would mean "the default" on the wire.
+absl::StatusOr<int64_t> ParseSecondsFlag(std::string_view flag,
+                                         std::string_view text);
+
+// `token create` flags.
+struct TokenFlags {
+  std::string school;
+  std::string pool;
+  int uses = 1;
+  std::string ttl = "24h";
+};
+absl::StatusOr<v1::CreateEnrollmentTokenRequest> MakeTokenRequest(
+    const TokenFlags& flags);
+
+// `lock` and `unlock` flags. `message` and `duration` only apply to a lock;
+// an empty `duration` keeps the lock until an unlock.
+struct LockFlags {
+  std::string target;
+  bool all = false;
+  std::string message;
+  std::string duration;
+};
+absl::StatusOr<v1::SetLockRequest> MakeLockRequest(const LockFlags& flags,
+                                                   bool locked);
+
+// `message TARGET TEXT` flags. With --all the one positional word is the
+// TEXT, so the parser fills `target` with it and leaves `text` empty: this
+// function moves it where it belongs.
+struct MessageFlags {
+  std::string target;
+  std::string text;
+  bool all = false;
+  std::string ttl = "15m";
+};
+absl::StatusOr<v1::SendMessageRequest> MakeMessageRequest(MessageFlags flags);
+
+}  // namespace ardoise::cli
+
+#endif  // ARDOISE_TEACHER_CONSOLE_CLI_REQUESTS_H_

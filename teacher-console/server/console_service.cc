@@ -1,0 +1,219 @@
+// Console: the API of people's tools.
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/logging.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "teacher-console/server/services.h"
+#include "teacher-console/server/store.h"
+
+namespace ardoise {
+
+std::string CallerOf(const grpc::CallbackServerContext* ctx) {
+  return absl::StrCat("anonymous@", ctx->peer());
+}
+
+namespace {
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* ctx,
+                                    const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpc(status));
+  return reactor;
+}
+
+// Fills a TargetResult with the devices as the registry now sees them.
+void FillResult(const Registry& registry, const std::string& described,
+                const std::vector<std::string>& ids, v1::TargetResult* out) {
+  out->set_resolved(described);
+  for (const std::string& id : ids) {
+    auto device = registry.Get(id);
+    if (device.ok()) *out->add_devices() = *std::move(device);
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ConsoleService::CreateEnrollmentToken(
+    grpc::CallbackServerContext* ctx,
+    const v1::CreateEnrollmentTokenRequest* request,
+    v1::CreateEnrollmentTokenResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const absl::Time now = context_.clock->Now();
+  const std::string actor = CallerOf(ctx);
+  const int uses = request->uses() == 0 ? 1 : request->uses();
+  const absl::Duration ttl = request->ttl_seconds() == 0
+                                 ? absl::Hours(24)
+                                 : absl::Seconds(request->ttl_seconds());
+  context_.writer->Post(
+      [=](Database& db) -> absl::Status {
+        auto token = CreateToken(db, request->school(), request->pool(), uses,
+                                 ttl, now, actor);
+        if (!token.ok()) return token.status();
+        response->set_token(token->token);
+        response->set_token_id(token->id);
+        ToProto(token->expires_at, response->mutable_expires_at());
+        response->set_uses(token->uses);
+        return AppendAudit(db, now, actor, "token.create", token->id, "ok",
+                           absl::StrCat("school=", request->school(), " pool=",
+                                        request->pool(), " uses=", uses));
+      },
+      [reactor](absl::Status status) { reactor->Finish(ToGrpc(status)); });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ConsoleService::ListDevices(
+    grpc::CallbackServerContext* ctx, const v1::ListDevicesRequest* request,
+    v1::ListDevicesResponse* response) {
+  for (v1::Device& device : context_.registry->List(*request)) {
+    *response->add_devices() = std::move(device);
+  }
+  return FinishNow(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ConsoleService::GetDevice(
+    grpc::CallbackServerContext* ctx, const v1::GetDeviceRequest* request,
+    v1::Device* response) {
+  auto device = context_.registry->Get(request->device());
+  if (!device.ok()) return FinishNow(ctx, device.status());
+  *response = *std::move(device);
+  return FinishNow(ctx, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* ConsoleService::RetireDevice(
+    grpc::CallbackServerContext* ctx, const v1::RetireDeviceRequest* request,
+    v1::Device* response) {
+  auto device = context_.registry->Get(request->device());
+  if (!device.ok()) return FinishNow(ctx, device.status());
+  if (device->retired()) {
+    return FinishNow(ctx,
+                     absl::FailedPreconditionError(absl::StrCat(
+                         "device ", device->name(), " is already retired")));
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const absl::Time now = context_.clock->Now();
+  const std::string actor = CallerOf(ctx);
+  const std::string id = device->id();
+  const std::string name = device->name();
+  Registry* registry = context_.registry;
+  context_.writer->Post(
+      [=](Database& db) {
+        ARDOISE_RETURN_IF_ERROR(ardoise::RetireDevice(db, id, now));
+        return AppendAudit(db, now, actor, "device.retire", name, "ok");
+      },
+      [=](absl::Status status) {
+        if (status.ok()) {
+          registry->Retire(id);
+          auto after = registry->Get(id);
+          if (after.ok()) *response = *std::move(after);
+        }
+        reactor->Finish(ToGrpc(status));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ConsoleService::SetLock(
+    grpc::CallbackServerContext* ctx, const v1::SetLockRequest* request,
+    v1::TargetResult* response) {
+  if (request->message().size() > kMaxLockText) {
+    return FinishNow(ctx,
+                     absl::InvalidArgumentError(absl::StrCat(
+                         "lock message too long (", request->message().size(),
+                         " bytes, at most ", kMaxLockText, ")")));
+  }
+  if (request->duration_seconds() < 0 ||
+      request->duration_seconds() > 24 * 3600) {
+    return FinishNow(
+        ctx, absl::InvalidArgumentError("bad lock duration: use at most 24h"));
+  }
+  std::string described;
+  auto ids = context_.registry->Resolve(request->target(), &described);
+  if (!ids.ok()) return FinishNow(ctx, ids.status());
+
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const absl::Time now = context_.clock->Now();
+  const absl::Time expires_at =
+      request->duration_seconds() > 0
+          ? now + absl::Seconds(request->duration_seconds())
+          : absl::InfinitePast();
+  const std::string actor = CallerOf(ctx);
+  auto locks = std::make_shared<std::vector<v1::ManualLock>>();
+  Registry* registry = context_.registry;
+  const bool locked = request->locked();
+  context_.writer->Post(
+      [=, ids = *ids](Database& db) -> absl::Status {
+        auto stored =
+            StoreLocks(db, ids, locked, request->message(), expires_at, actor);
+        if (!stored.ok()) return stored.status();
+        *locks = *std::move(stored);
+        return AppendAudit(db, now, actor, locked ? "lock" : "unlock",
+                           described, "ok",
+                           absl::StrCat(ids.size(), " devices"));
+      },
+      [=, ids = *ids](absl::Status status) {
+        if (status.ok()) {
+          for (size_t i = 0; i < ids.size(); ++i) {
+            registry->SetDesiredLock(ids[i], (*locks)[i]);
+          }
+          FillResult(*registry, described, ids, response);
+          ARDOISE_LOG(INFO) << (locked ? "locked " : "unlocked ") << described
+                            << " (" << ids.size() << " devices)";
+        }
+        reactor->Finish(ToGrpc(status));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ConsoleService::SendMessage(
+    grpc::CallbackServerContext* ctx, const v1::SendMessageRequest* request,
+    v1::TargetResult* response) {
+  if (request->text().empty() || request->text().size() > kMaxMessageText) {
+    return FinishNow(ctx, absl::InvalidArgumentError(absl::StrCat(
+                              "message must have 1 to ", kMaxMessageText,
+                              " bytes (it has ", request->text().size(), ")")));
+  }
+  if (request->ttl_seconds() < 0 || request->ttl_seconds() > 7 * 24 * 3600) {
+    return FinishNow(ctx, absl::InvalidArgumentError(
+                              "bad message lifetime: use at most 7 days"));
+  }
+  std::string described;
+  auto ids = context_.registry->Resolve(request->target(), &described);
+  if (!ids.ok()) return FinishNow(ctx, ids.status());
+
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const absl::Time now = context_.clock->Now();
+  const std::string actor = CallerOf(ctx);
+  v1::Command prototype;
+  ToProto(
+      now + (request->ttl_seconds() > 0 ? absl::Seconds(request->ttl_seconds())
+                                        : absl::Minutes(15)),
+      prototype.mutable_expires_at());
+  prototype.mutable_show_message()->set_text(request->text());
+  prototype.mutable_show_message()->set_from(actor);
+  auto commands = std::make_shared<std::vector<v1::Command>>();
+  Registry* registry = context_.registry;
+  context_.writer->Post(
+      [=, ids = *ids](Database& db) -> absl::Status {
+        auto stored = StoreCommands(db, ids, prototype);
+        if (!stored.ok()) return stored.status();
+        *commands = *std::move(stored);
+        return AppendAudit(db, now, actor, "message", described, "ok",
+                           request->text());
+      },
+      [=, ids = *ids](absl::Status status) {
+        if (status.ok()) {
+          for (size_t i = 0; i < ids.size(); ++i) {
+            registry->AddCommand(ids[i], (*commands)[i]);
+          }
+          FillResult(*registry, described, ids, response);
+        }
+        reactor->Finish(ToGrpc(status));
+      });
+  return reactor;
+}
+
+}  // namespace ardoise

@@ -1,0 +1,159 @@
+// The console's in-memory view of every device: what the registry holds in
+// SQLite (identity, desired state, pending commands) plus what only lives in
+// memory (the live stream, last report, last seen). Reactors read and update
+// it without touching SQLite; durable changes are written by the Writer first
+// and applied here from its done callbacks, so memory never runs ahead of the
+// disk for anything that is sent to a device.
+//
+// Thread safety: every method is thread-safe (one absl::Mutex). Pushes to a
+// device's stream happen under that mutex, which keeps desired state and
+// commands in commit order on the wire; LinkHandle::Push must therefore only
+// queue, never block or call back into the Registry.
+#ifndef ARDOISE_TEACHER_CONSOLE_SERVER_REGISTRY_H_
+#define ARDOISE_TEACHER_CONSOLE_SERVER_REGISTRY_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "ardoise/v1/agent_link.pb.h"
+#include "ardoise/v1/console.pb.h"
+#include "ardoise/v1/policy.pb.h"
+#include "common/clock.h"
+
+namespace ardoise {
+
+// A device's live stream, as the registry sees it. Implemented by the
+// Connect reactor.
+class LinkHandle {
+ public:
+  virtual ~LinkHandle() = default;
+  // Queues a message for the device. Must not block.
+  virtual void Push(v1::ConsoleMessage message) = 0;
+  // Ends the stream with this status. Must not block.
+  virtual void Close(absl::Status status) = 0;
+};
+
+// One device, as stored and as last heard from.
+struct DeviceRecord {
+  std::string id;
+  std::string name;
+  v1::DeviceKind kind = v1::DEVICE_KIND_UNSPECIFIED;
+  std::string school;
+  std::string pool;
+  std::string key_hash;  // hex SHA-256 of the node key
+  absl::Time enrolled_at;
+  bool retired = false;
+  std::vector<std::string> flags;
+  v1::ManualLock desired_lock;
+  std::map<int64_t, v1::Command> pending;  // by seq
+  // Derived from the policy set (never stored): what the device should run.
+  v1::EffectivePolicy desired_policy;
+
+  // Live: kept in memory, flushed to SQLite in batches.
+  absl::Time last_seen = absl::InfinitePast();
+  std::string agent_version;
+  v1::DeviceState state;
+};
+
+// What the flusher writes back for a device whose live fields changed.
+struct LiveUpdate {
+  std::string id;
+  absl::Time last_seen;
+  std::string agent_version;
+  v1::DeviceState state;
+};
+
+class Registry final {
+ public:
+  // Computes a device's effective policy from the current policy set. Called
+  // under the registry's mutex: it must not call back into the Registry.
+  using PolicyFn = std::function<v1::EffectivePolicy(const DeviceRecord&)>;
+
+  // `heartbeat` is the period agents report at: a device is online while its
+  // stream is live and it was heard from within two periods.
+  Registry(const Clock* clock, absl::Duration heartbeat, PolicyFn policy_for);
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  absl::Duration heartbeat() const { return heartbeat_; }
+
+  // Replaces everything (at startup, from SQLite).
+  void Load(std::vector<DeviceRecord> devices);
+
+  // Checks a stream's credentials and claims the device for `link`.
+  // UNAUTHENTICATED for an unknown or retired device or a wrong key,
+  // ALREADY_EXISTS when another stream holds the device (the caller flags it).
+  absl::Status Attach(const std::string& device_id, const std::string& node_key,
+                      LinkHandle* link);
+  // Releases the device if `link` holds it, remembering when it was last seen.
+  void Detach(const std::string& device_id, LinkHandle* link);
+
+  // Handles the agent's Hello: records what it reports and pushes, in
+  // order, a Welcome, the desired state that differs and every pending,
+  // unexpired command above the agent's last executed one. From then on the
+  // device receives pushes.
+  void OnHello(const std::string& device_id, const v1::Hello& hello,
+               LinkHandle* link);
+  // Records a state report (and liveness).
+  void OnReport(const std::string& device_id, const v1::DeviceState& state);
+
+  // Applied after durable commits; each pushes to the device when connected.
+  void AddDevice(DeviceRecord record);
+  void SetDesiredLock(const std::string& device_id, const v1::ManualLock& lock);
+  void AddCommand(const std::string& device_id, const v1::Command& command);
+  void RemoveCommand(const std::string& device_id, int64_t seq);
+  void Retire(const std::string& device_id);
+  void AddFlag(const std::string& device_id, const std::string& flag);
+  // Recomputes every device's effective policy (after a policy set change)
+  // and pushes those whose version changed; returns how many changed.
+  int RefreshPolicies();
+  // Forgets commands that expired before `now` (purged from SQLite too).
+  void DropExpiredCommands(absl::Time now);
+
+  // Resolves a target to device ids (sorted), with a description such as
+  // "pool salle-12". NOT_FOUND / INVALID_ARGUMENT with a hint otherwise.
+  absl::StatusOr<std::vector<std::string>> Resolve(
+      const v1::Target& target, std::string* described) const;
+  // A device by id or name, as the API shows it.
+  absl::StatusOr<v1::Device> Get(const std::string& id_or_name) const;
+  std::vector<v1::Device> List(const v1::ListDevicesRequest& filter) const;
+  // The current desired lock and next command seq are owned by SQLite; this
+  // is only what memory holds, for tests.
+  std::optional<v1::ManualLock> DesiredLock(const std::string& device_id) const;
+
+  // Live fields changed since the last call.
+  std::vector<LiveUpdate> TakeDirty();
+
+ private:
+  struct Entry {
+    DeviceRecord record;
+    LinkHandle* link = nullptr;  // the live stream, if any
+    bool welcomed = false;       // Hello handled: pushes go out
+    bool dirty = false;
+  };
+  const Entry* FindLocked(const std::string& id_or_name) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Entry* FindByIdLocked(const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  v1::Device ToApiLocked(const Entry& entry) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PushLocked(Entry& entry, v1::ConsoleMessage message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const Clock* const clock_;
+  const absl::Duration heartbeat_;
+  const PolicyFn policy_for_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Entry> devices_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace ardoise
+
+#endif  // ARDOISE_TEACHER_CONSOLE_SERVER_REGISTRY_H_

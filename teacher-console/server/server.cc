@@ -1,0 +1,142 @@
+#include "teacher-console/server/server.h"
+
+#include <unistd.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "common/transport.h"
+#include "teacher-console/server/store.h"
+
+namespace ardoise {
+
+absl::Status InitConsole(const std::string& data_dir) {
+  if (access((data_dir + "/console.db").c_str(), F_OK) == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(data_dir,
+                     "/console.db already exists: this console is initialized "
+                     "(start it with `ardoise-console serve --data ",
+                     data_dir, "`)"));
+  }
+  ARDOISE_ASSIGN_OR_RETURN(auto db, OpenConsoleDatabase(data_dir, true));
+  return absl::OkStatus();
+}
+
+ConsoleServer::ConsoleServer(const ConsoleOptions& options)
+    : options_(options) {}
+
+absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
+    const ConsoleOptions& options) {
+  std::unique_ptr<ConsoleServer> server(new ConsoleServer(options));
+  auto db = OpenConsoleDatabase(options.data_dir, false);
+  if (!db.ok()) {
+    return absl::Status(
+        db.status().code(),
+        absl::StrCat(db.status().message(),
+                     " (create it first: `ardoise-console init --data ",
+                     options.data_dir, "`)"));
+  }
+  ARDOISE_ASSIGN_OR_RETURN(std::vector<DeviceRecord> devices,
+                           LoadDevices(**db));
+  ARDOISE_ASSIGN_OR_RETURN(StoredPolicies stored, LoadPolicies(**db));
+  std::vector<ParsedPolicy> files;
+  for (const StoredPolicyFile& file : stored.files) {
+    // Files were validated when applied; failing now means the parser grew
+    // stricter. Say which file and refuse to start rather than guess.
+    auto parsed = ParsePolicy(file.content, file.name);
+    if (!parsed.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "stored policy no longer valid: ", parsed.status().message(),
+          " (fix the file and apply it again with an older console, or remove "
+          "it from policy_files)"));
+    }
+    files.push_back(*std::move(parsed));
+  }
+  server->policies_ = std::make_unique<PolicyBook>();
+  server->policies_->Replace(std::move(files), stored.version);
+  PolicyBook* book = server->policies_.get();
+  server->registry_ = std::make_unique<Registry>(
+      options.clock, options.heartbeat, [book](const DeviceRecord& record) {
+        return PolicyBook::For(*book->snapshot(), ScopeOf(record), "", nullptr);
+      });
+  server->registry_->Load(std::move(devices));
+  server->writer_ = Writer::Start(*std::move(db));
+
+  ConsoleContext context{options.clock, server->writer_.get(),
+                         server->registry_.get(), server->policies_.get()};
+  server->agent_link_ = std::make_unique<AgentLinkService>(context);
+  server->console_ = std::make_unique<ConsoleService>(context);
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen,
+                           MakeServerCredentials({options.listen}), &port);
+  ConfigureServer(builder);
+  builder.RegisterService(server->agent_link_.get());
+  builder.RegisterService(server->console_.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || port == 0) {
+    server->writer_->Stop();
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        " (address in use or not local? pick another with --listen)"));
+  }
+  const std::vector<std::string> host_port =
+      absl::StrSplit(options.listen, absl::MaxSplits(':', 1));
+  server->address_ = absl::StrCat(
+      host_port.size() == 2 ? host_port[0] : std::string("0.0.0.0"), ":", port);
+  server->maintenance_ = std::thread([s = server.get()] { s->Maintain(); });
+  return server;
+}
+
+ConsoleServer::~ConsoleServer() { Shutdown(); }
+
+void ConsoleServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  stop_.Notify();
+  if (maintenance_.joinable()) maintenance_.join();
+  // Streams never end by themselves: give unary calls a moment, then cancel.
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  server_->Wait();
+  Flush();
+  writer_->Stop();
+}
+
+void ConsoleServer::Maintain() {
+  absl::Time next_purge = options_.clock->Now();
+  while (!stop_.WaitForNotificationWithTimeout(options_.flush_every)) {
+    Flush();
+    const absl::Time now = options_.clock->Now();
+    if (now >= next_purge) {
+      next_purge = now + absl::Minutes(1);
+      Registry* registry = registry_.get();
+      writer_->Post(
+          [now](Database& db) {
+            return PurgeExpiredCommands(db, now).status();
+          },
+          [registry, now](absl::Status status) {
+            if (status.ok()) registry->DropExpiredCommands(now);
+          });
+    }
+  }
+}
+
+void ConsoleServer::Flush() {
+  std::vector<LiveUpdate> updates = registry_->TakeDirty();
+  if (updates.empty()) return;
+  writer_->Post([updates = std::move(updates)](
+                    Database& db) { return WriteLive(db, updates); },
+                [](absl::Status status) {
+                  if (!status.ok()) {
+                    ARDOISE_LOG(WARNING)
+                        << "cannot save devices' last-seen times: "
+                        << status.ToString();
+                  }
+                });
+}
+
+}  // namespace ardoise

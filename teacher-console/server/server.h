@@ -1,0 +1,74 @@
+// The console: ties the store, the registry, the writer and the gRPC
+// services into one server that the `ardoise-console` program runs.
+//
+// Threads: gRPC's callback pool; the Writer thread; one maintenance thread
+// that flushes live device fields (last seen, reported state) in batches
+// and purges expired commands.
+// Thread safety: Create/Shutdown from one thread; the rest is internal.
+#ifndef ARDOISE_TEACHER_CONSOLE_SERVER_SERVER_H_
+#define ARDOISE_TEACHER_CONSOLE_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "grpcpp/grpcpp.h"
+#include "teacher-console/server/registry.h"
+#include "teacher-console/server/services.h"
+#include "teacher-console/server/writer.h"
+
+namespace ardoise {
+
+struct ConsoleOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:7443";
+  // Agents report at this period; online = heard from within two.
+  absl::Duration heartbeat = absl::Seconds(30);
+  // How often live fields are written back to SQLite.
+  absl::Duration flush_every = absl::Seconds(5);
+  const Clock* clock = Clock::Real();
+};
+
+// Creates DATA_DIR with an empty, migrated database. FAILED_PRECONDITION if
+// it already holds one (init never overwrites).
+absl::Status InitConsole(const std::string& data_dir);
+
+class ConsoleServer final {
+ public:
+  static absl::StatusOr<std::unique_ptr<ConsoleServer>> Start(
+      const ConsoleOptions& options);
+  ~ConsoleServer();
+  ConsoleServer(const ConsoleServer&) = delete;
+  ConsoleServer& operator=(const ConsoleServer&) = delete;
+
+  // "127.0.0.1:41235": the address really bound (port 0 resolved).
+  const std::string& address() const { return address_; }
+
+  // Stops accepting, ends streams, flushes, stops the writer. Idempotent.
+  void Shutdown();
+
+ private:
+  explicit ConsoleServer(const ConsoleOptions& options);
+  void Maintain();
+  void Flush();
+
+  ConsoleOptions options_;
+  std::unique_ptr<PolicyBook> policies_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<Writer> writer_;
+  std::unique_ptr<AgentLinkService> agent_link_;
+  std::unique_ptr<ConsoleService> console_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  absl::Notification stop_;
+  std::thread maintenance_;
+  bool shut_down_ = false;
+};
+
+}  // namespace ardoise
+
+#endif  // ARDOISE_TEACHER_CONSOLE_SERVER_SERVER_H_

@@ -1,0 +1,98 @@
+// The console's two gRPC services. Both use the callback API: no handler
+// blocks (DESIGN.md: gRPC's callback pool has 2 threads on 2 cores). Reads
+// are answered from the Registry; writes are posted to the Writer and the
+// RPC finishes in the Writer's done callback, after the durable commit.
+//
+// Thread safety: the services are stateless beyond the shared context, whose
+// members are thread-safe; gRPC may call them from any thread.
+#ifndef ARDOISE_TEACHER_CONSOLE_SERVER_SERVICES_H_
+#define ARDOISE_TEACHER_CONSOLE_SERVER_SERVICES_H_
+
+#include <string>
+
+#include "ardoise/v1/agent_link.grpc.pb.h"
+#include "ardoise/v1/console.grpc.pb.h"
+#include "common/clock.h"
+#include "teacher-console/server/policy_book.h"
+#include "teacher-console/server/registry.h"
+#include "teacher-console/server/writer.h"
+
+namespace ardoise {
+
+// What every handler needs; owned by the Server, outlives the services.
+struct ConsoleContext {
+  const Clock* clock = nullptr;
+  Writer* writer = nullptr;
+  Registry* registry = nullptr;
+  PolicyBook* policies = nullptr;
+};
+
+// Who is calling, for the audit trail. Accounts arrive with the security
+// work; until then every caller is named after its address, so the trail
+// already says where a change came from.
+std::string CallerOf(const grpc::CallbackServerContext* ctx);
+
+// Where a registered device sits, for policy layering.
+DeviceScope ScopeOf(const DeviceRecord& record);
+DeviceScope ScopeOf(const v1::Device& device);
+
+// Bounds that keep one agent from costing the console unbounded memory.
+inline constexpr size_t kMaxQueuedPerStream = 1024;
+inline constexpr size_t kMaxMessageText = 500;
+inline constexpr size_t kMaxLockText = 200;
+inline constexpr int kMaxPolicyFilesPerApply = 64;
+
+class AgentLinkService final : public v1::AgentLink::CallbackService {
+ public:
+  explicit AgentLinkService(ConsoleContext context) : context_(context) {}
+
+  grpc::ServerUnaryReactor* Enroll(grpc::CallbackServerContext* ctx,
+                                   const v1::EnrollRequest* request,
+                                   v1::EnrollResponse* response) override;
+  grpc::ServerBidiReactor<v1::AgentMessage, v1::ConsoleMessage>* Connect(
+      grpc::CallbackServerContext* ctx) override;
+
+ private:
+  ConsoleContext context_;
+};
+
+class ConsoleService final : public v1::Console::CallbackService {
+ public:
+  explicit ConsoleService(ConsoleContext context) : context_(context) {}
+
+  grpc::ServerUnaryReactor* CreateEnrollmentToken(
+      grpc::CallbackServerContext* ctx,
+      const v1::CreateEnrollmentTokenRequest* request,
+      v1::CreateEnrollmentTokenResponse* response) override;
+  grpc::ServerUnaryReactor* ListDevices(
+      grpc::CallbackServerContext* ctx, const v1::ListDevicesRequest* request,
+      v1::ListDevicesResponse* response) override;
+  grpc::ServerUnaryReactor* GetDevice(grpc::CallbackServerContext* ctx,
+                                      const v1::GetDeviceRequest* request,
+                                      v1::Device* response) override;
+  grpc::ServerUnaryReactor* RetireDevice(grpc::CallbackServerContext* ctx,
+                                         const v1::RetireDeviceRequest* request,
+                                         v1::Device* response) override;
+  grpc::ServerUnaryReactor* SetLock(grpc::CallbackServerContext* ctx,
+                                    const v1::SetLockRequest* request,
+                                    v1::TargetResult* response) override;
+  grpc::ServerUnaryReactor* SendMessage(grpc::CallbackServerContext* ctx,
+                                        const v1::SendMessageRequest* request,
+                                        v1::TargetResult* response) override;
+  grpc::ServerUnaryReactor* ApplyPolicy(
+      grpc::CallbackServerContext* ctx, const v1::ApplyPolicyRequest* request,
+      v1::ApplyPolicyResponse* response) override;
+  grpc::ServerUnaryReactor* ExplainPolicy(
+      grpc::CallbackServerContext* ctx, const v1::ExplainPolicyRequest* request,
+      v1::ExplainPolicyResponse* response) override;
+  grpc::ServerUnaryReactor* PolicyStatus(
+      grpc::CallbackServerContext* ctx, const v1::PolicyStatusRequest* request,
+      v1::PolicyStatusResponse* response) override;
+
+ private:
+  ConsoleContext context_;
+};
+
+}  // namespace ardoise
+
+#endif  // ARDOISE_TEACHER_CONSOLE_SERVER_SERVICES_H_

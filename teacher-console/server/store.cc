@@ -1,0 +1,503 @@
+#include "teacher-console/server/store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/files.h"
+#include "common/proto_time.h"
+#include "common/random.h"
+#include "common/status_macros.h"
+
+namespace ardoise {
+namespace {
+
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  school TEXT NOT NULL,
+  pool TEXT NOT NULL DEFAULT '',
+  key_hash TEXT NOT NULL,
+  enrolled_at INTEGER NOT NULL,
+  retired_at INTEGER,
+  last_seen INTEGER NOT NULL DEFAULT 0,
+  agent_version TEXT NOT NULL DEFAULT '',
+  state BLOB,
+  flags TEXT NOT NULL DEFAULT '',
+  manual_lock BLOB,
+  next_command_seq INTEGER NOT NULL DEFAULT 1
+);
+-- A name is unique among devices in service; a retired name can be reused.
+CREATE UNIQUE INDEX devices_name_live ON devices(name) WHERE retired_at IS NULL;
+
+CREATE TABLE enrollment_tokens (
+  id TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  school TEXT NOT NULL,
+  pool TEXT NOT NULL DEFAULT '',
+  uses_left INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+);
+
+-- One-off commands, kept until acknowledged or expired.
+CREATE TABLE commands (
+  device_id TEXT NOT NULL REFERENCES devices(id),
+  seq INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  PRIMARY KEY (device_id, seq)
+) WITHOUT ROWID;
+
+-- Append-only: rows are inserted, never updated or deleted.
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+)sql";
+
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Policies: the files in force (one per scope) and every version's content.
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE policy_versions (
+  version INTEGER PRIMARY KEY,
+  applied_at INTEGER NOT NULL,
+  applied_by TEXT NOT NULL,
+  scopes TEXT NOT NULL
+);
+CREATE TABLE policy_files (
+  scope TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  content TEXT NOT NULL,
+  version INTEGER NOT NULL REFERENCES policy_versions(version)
+);
+CREATE TABLE policy_history (
+  version INTEGER NOT NULL REFERENCES policy_versions(version),
+  scope TEXT NOT NULL,
+  name TEXT NOT NULL,
+  content TEXT NOT NULL,
+  PRIMARY KEY (version, scope)
+);
+)sql";
+
+}  // namespace
+
+const std::vector<std::string>& ConsoleMigrations() {
+  static const auto* migrations =
+      new std::vector<std::string>{kSchemaV1, kSchemaV2};
+  return *migrations;
+}
+
+absl::StatusOr<std::unique_ptr<Database>> OpenConsoleDatabase(
+    const std::string& data_dir, bool create) {
+  if (create) ARDOISE_RETURN_IF_ERROR(MakeDirs(data_dir, 0700));
+  Database::Options options;
+  options.create = create;
+  options.synchronous_full = true;
+  ARDOISE_ASSIGN_OR_RETURN(auto db,
+                           Database::Open(data_dir + "/console.db", options));
+  ARDOISE_RETURN_IF_ERROR(db->Migrate(ConsoleMigrations()));
+  return db;
+}
+
+absl::StatusOr<std::vector<DeviceRecord>> LoadDevices(Database& db) {
+  std::vector<DeviceRecord> out;
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement devices,
+      db.Prepare("SELECT id, name, kind, school, pool, key_hash, enrolled_at, "
+                 "retired_at IS NOT NULL, last_seen, agent_version, state, "
+                 "flags, manual_lock FROM devices ORDER BY id"));
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool row, devices.Step());
+    if (!row) break;
+    DeviceRecord r;
+    r.id = devices.ColumnText(0);
+    r.name = devices.ColumnText(1);
+    r.kind = static_cast<v1::DeviceKind>(devices.ColumnInt64(2));
+    r.school = devices.ColumnText(3);
+    r.pool = devices.ColumnText(4);
+    r.key_hash = devices.ColumnText(5);
+    r.enrolled_at = absl::FromUnixMillis(devices.ColumnInt64(6));
+    r.retired = devices.ColumnInt64(7) != 0;
+    r.last_seen = FromUnixMillisOrPast(devices.ColumnInt64(8));
+    r.agent_version = devices.ColumnText(9);
+    r.state.ParseFromString(devices.ColumnBlob(10));
+    const std::string flags = devices.ColumnText(11);
+    if (!flags.empty()) r.flags = absl::StrSplit(flags, '\n');
+    r.desired_lock.ParseFromString(devices.ColumnBlob(12));
+    out.push_back(std::move(r));
+  }
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement commands,
+      db.Prepare("SELECT device_id, body FROM commands ORDER BY device_id, "
+                 "seq"));
+  size_t i = 0;
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool row, commands.Step());
+    if (!row) break;
+    const std::string device_id = commands.ColumnText(0);
+    while (i < out.size() && out[i].id < device_id) ++i;
+    if (i == out.size() || out[i].id != device_id) continue;
+    v1::Command command;
+    if (!command.ParseFromString(commands.ColumnBlob(1))) {
+      return absl::DataLossError(
+          absl::StrCat("unreadable command for device ", device_id));
+    }
+    out[i].pending[command.seq()] = std::move(command);
+  }
+  return out;
+}
+
+absl::StatusOr<NewToken> CreateToken(Database& db, const std::string& school,
+                                     const std::string& pool, int uses,
+                                     absl::Duration ttl, absl::Time now,
+                                     const std::string& actor) {
+  if (!ValidName(school)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad school name \"", school,
+                     "\": use 1 to 64 letters, digits, '-', '_' or '.'"));
+  }
+  if (!pool.empty() && !ValidName(pool)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad pool name \"", pool,
+                     "\": use 1 to 64 letters, digits, '-', '_' or '.'"));
+  }
+  if (uses < 1 || uses > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad number of uses ", uses, ": use 1 to 10000"));
+  }
+  if (ttl <= absl::ZeroDuration() || ttl > absl::Hours(24 * 30)) {
+    return absl::InvalidArgumentError(
+        "bad token lifetime: use more than 0 and at most 30 days (720h)");
+  }
+  NewToken token;
+  token.id = RandomHex(6);
+  const std::string secret = RandomHex(16);
+  token.token = absl::StrCat(token.id, ".", secret);
+  token.expires_at = now + ttl;
+  token.uses = uses;
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO enrollment_tokens (id, secret_hash, school, pool, "
+                "uses_left, expires_at, created_at, created_by) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?)"));
+  ARDOISE_RETURN_IF_ERROR(insert->Bind(1, token.id)
+                              .Bind(2, Sha256Hex(secret))
+                              .Bind(3, school)
+                              .Bind(4, pool)
+                              .Bind(5, uses)
+                              .Bind(6, absl::ToUnixMillis(token.expires_at))
+                              .Bind(7, absl::ToUnixMillis(now))
+                              .Bind(8, actor)
+                              .Run());
+  return token;
+}
+
+absl::StatusOr<Enrolled> EnrollDevice(Database& db, const std::string& token,
+                                      const std::string& name,
+                                      v1::DeviceKind kind, absl::Time now) {
+  const absl::Status refused = absl::PermissionDeniedError(
+      "enrollment token refused: unknown, expired or used up (ask IT staff "
+      "for a new one: `ardoise token create`)");
+  const std::vector<std::string> parts = absl::StrSplit(token, '.');
+  if (parts.size() != 2) return refused;
+  if (!ValidName(name)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad device name \"", name,
+                     "\": use 1 to 64 letters, digits, '-', '_' or '.'"));
+  }
+  if (kind != v1::DEVICE_KIND_TABLET && kind != v1::DEVICE_KIND_WHITEBOARD &&
+      kind != v1::DEVICE_KIND_PC) {
+    return absl::InvalidArgumentError(
+        "bad device kind: use tablet, whiteboard or pc");
+  }
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * find,
+      db.Cached("SELECT secret_hash, school, pool, uses_left, expires_at FROM "
+                "enrollment_tokens WHERE id = ?"));
+  find->Bind(1, parts[0]);
+  ARDOISE_ASSIGN_OR_RETURN(bool found, find->Step());
+  if (!found) return refused;
+  const std::string secret_hash = find->ColumnText(0);
+  const std::string school = find->ColumnText(1);
+  const std::string pool = find->ColumnText(2);
+  const int64_t uses_left = find->ColumnInt64(3);
+  const absl::Time expires_at = absl::FromUnixMillis(find->ColumnInt64(4));
+  find->Reset();
+  if (!ConstantTimeEquals(Sha256Hex(parts[1]), secret_hash) || uses_left <= 0 ||
+      now >= expires_at) {
+    return refused;
+  }
+
+  Enrolled enrolled;
+  DeviceRecord& r = enrolled.record;
+  r.id = absl::StrCat("d-", RandomHex(6));
+  r.name = name;
+  r.kind = kind;
+  r.school = school;
+  r.pool = pool;
+  enrolled.node_key = RandomHex(32);
+  r.key_hash = Sha256Hex(enrolled.node_key);
+  r.enrolled_at = absl::FromUnixMillis(absl::ToUnixMillis(now));
+
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO devices (id, name, kind, school, pool, key_hash, "
+                "enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  absl::Status inserted = insert->Bind(1, r.id)
+                              .Bind(2, r.name)
+                              .Bind(3, static_cast<int64_t>(r.kind))
+                              .Bind(4, r.school)
+                              .Bind(5, r.pool)
+                              .Bind(6, r.key_hash)
+                              .Bind(7, absl::ToUnixMillis(r.enrolled_at))
+                              .Run();
+  if (absl::IsAlreadyExists(inserted)) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "a device named \"", name,
+        "\" is already enrolled: choose another name, or retire the old one "
+        "first (`ardoise devices retire ",
+        name, "`)"));
+  }
+  ARDOISE_RETURN_IF_ERROR(inserted);
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * use,
+      db.Cached(
+          "UPDATE enrollment_tokens SET uses_left = uses_left - 1 WHERE id = "
+          "?"));
+  ARDOISE_RETURN_IF_ERROR(use->Bind(1, parts[0]).Run());
+  return enrolled;
+}
+
+absl::StatusOr<std::vector<v1::ManualLock>> StoreLocks(
+    Database& db, const std::vector<std::string>& device_ids, bool locked,
+    const std::string& message, absl::Time expires_at,
+    const std::string& actor) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * read,
+      db.Cached("SELECT manual_lock FROM devices WHERE id = ?"));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * write,
+      db.Cached("UPDATE devices SET manual_lock = ? WHERE id = ?"));
+  std::vector<v1::ManualLock> out;
+  for (const std::string& id : device_ids) {
+    read->Bind(1, id);
+    ARDOISE_ASSIGN_OR_RETURN(bool found, read->Step());
+    if (!found) return absl::NotFoundError(absl::StrCat("no device ", id));
+    v1::ManualLock previous;
+    previous.ParseFromString(read->ColumnBlob(0));
+    read->Reset();
+    v1::ManualLock next;
+    next.set_version(previous.version() + 1);
+    next.set_locked(locked);
+    if (locked) {
+      next.set_message(message);
+      ToProto(expires_at, next.mutable_expires_at());
+      next.set_set_by(actor);
+    }
+    ARDOISE_RETURN_IF_ERROR(
+        write->BindBlob(1, next.SerializeAsString()).Bind(2, id).Run());
+    out.push_back(std::move(next));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Command>> StoreCommands(
+    Database& db, const std::vector<std::string>& device_ids,
+    const v1::Command& prototype) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * next_seq,
+      db.Cached("UPDATE devices SET next_command_seq = next_command_seq + 1 "
+                "WHERE id = ? RETURNING next_command_seq - 1"));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO commands (device_id, seq, expires_at, body) "
+                "VALUES (?, ?, ?, ?)"));
+  std::vector<v1::Command> out;
+  for (const std::string& id : device_ids) {
+    next_seq->Bind(1, id);
+    ARDOISE_ASSIGN_OR_RETURN(bool found, next_seq->Step());
+    if (!found) return absl::NotFoundError(absl::StrCat("no device ", id));
+    v1::Command command = prototype;
+    command.set_seq(next_seq->ColumnInt64(0));
+    next_seq->Reset();
+    ARDOISE_RETURN_IF_ERROR(
+        insert->Bind(1, id)
+            .Bind(2, command.seq())
+            .Bind(3, absl::ToUnixMillis(FromProto(command.expires_at())))
+            .BindBlob(4, command.SerializeAsString())
+            .Run());
+    out.push_back(std::move(command));
+  }
+  return out;
+}
+
+absl::Status DeleteCommand(Database& db, const std::string& device_id,
+                           int64_t seq) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * del,
+      db.Cached("DELETE FROM commands WHERE device_id = ? AND seq = ?"));
+  return del->Bind(1, device_id).Bind(2, seq).Run();
+}
+
+absl::StatusOr<int> PurgeExpiredCommands(Database& db, absl::Time now) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * del, db.Cached("DELETE FROM commands WHERE expires_at < ?"));
+  ARDOISE_RETURN_IF_ERROR(del->Bind(1, absl::ToUnixMillis(now)).Run());
+  return db.Changes();
+}
+
+absl::Status RetireDevice(Database& db, const std::string& device_id,
+                          absl::Time now) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * retire,
+      db.Cached("UPDATE devices SET retired_at = ? WHERE id = ? AND "
+                "retired_at IS NULL"));
+  ARDOISE_RETURN_IF_ERROR(
+      retire->Bind(1, absl::ToUnixMillis(now)).Bind(2, device_id).Run());
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * drop, db.Cached("DELETE FROM commands WHERE device_id = ?"));
+  return drop->Bind(1, device_id).Run();
+}
+
+absl::Status AddDeviceFlag(Database& db, const std::string& device_id,
+                           const std::string& flag) {
+  ARDOISE_ASSIGN_OR_RETURN(Statement * read,
+                           db.Cached("SELECT flags FROM devices WHERE id = ?"));
+  read->Bind(1, device_id);
+  ARDOISE_ASSIGN_OR_RETURN(bool found, read->Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("no device ", device_id));
+  std::string flags = read->ColumnText(0);
+  read->Reset();
+  for (absl::string_view existing : absl::StrSplit(flags, '\n')) {
+    if (existing == flag) return absl::OkStatus();
+  }
+  flags = flags.empty() ? flag : absl::StrCat(flags, "\n", flag);
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * write,
+      db.Cached("UPDATE devices SET flags = ? WHERE id = ?"));
+  return write->Bind(1, flags).Bind(2, device_id).Run();
+}
+
+absl::Status WriteLive(Database& db, const std::vector<LiveUpdate>& updates) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * write,
+      db.Cached("UPDATE devices SET last_seen = ?, agent_version = ?, state = "
+                "? WHERE id = ?"));
+  for (const LiveUpdate& u : updates) {
+    ARDOISE_RETURN_IF_ERROR(write->Bind(1, ToUnixMillisOrZero(u.last_seen))
+                                .Bind(2, u.agent_version)
+                                .BindBlob(3, u.state.SerializeAsString())
+                                .Bind(4, u.id)
+                                .Run());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredPolicies> LoadPolicies(Database& db) {
+  StoredPolicies out;
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement version,
+      db.Prepare("SELECT MAX(version) FROM policy_versions"));
+  ARDOISE_ASSIGN_OR_RETURN(bool row, version.Step());
+  if (row && !version.ColumnIsNull(0)) out.version = version.ColumnInt64(0);
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement files,
+      db.Prepare("SELECT name, content FROM policy_files ORDER BY scope"));
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool more, files.Step());
+    if (!more) break;
+    out.files.push_back(
+        StoredPolicyFile{files.ColumnText(0), files.ColumnText(1)});
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> StorePolicies(
+    Database& db,
+    const std::vector<std::pair<std::string, StoredPolicyFile>>& files_by_scope,
+    absl::Time now, const std::string& actor) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement next,
+      db.Prepare("SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions"));
+  ARDOISE_ASSIGN_OR_RETURN(bool row, next.Step());
+  if (!row) return absl::InternalError("no policy version");
+  const int64_t version = next.ColumnInt64(0);
+  std::string scopes;
+  for (const auto& [scope, file] : files_by_scope) {
+    scopes = scopes.empty() ? scope : absl::StrCat(scopes, ", ", scope);
+  }
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert_version,
+      db.Cached("INSERT INTO policy_versions (version, applied_at, "
+                "applied_by, scopes) VALUES (?, ?, ?, ?)"));
+  ARDOISE_RETURN_IF_ERROR(insert_version->Bind(1, version)
+                              .Bind(2, absl::ToUnixMillis(now))
+                              .Bind(3, actor)
+                              .Bind(4, scopes)
+                              .Run());
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * upsert,
+      db.Cached("INSERT INTO policy_files (scope, name, content, version) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(scope) DO UPDATE SET name = "
+                "excluded.name, content = excluded.content, version = "
+                "excluded.version"));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * history,
+      db.Cached("INSERT INTO policy_history (version, scope, name, content) "
+                "VALUES (?, ?, ?, ?)"));
+  for (const auto& [scope, file] : files_by_scope) {
+    ARDOISE_RETURN_IF_ERROR(upsert->Bind(1, scope)
+                                .Bind(2, file.name)
+                                .Bind(3, file.content)
+                                .Bind(4, version)
+                                .Run());
+    ARDOISE_RETURN_IF_ERROR(history->Bind(1, version)
+                                .Bind(2, scope)
+                                .Bind(3, file.name)
+                                .Bind(4, file.content)
+                                .Run());
+  }
+  return version;
+}
+
+absl::Status AppendAudit(Database& db, absl::Time at, const std::string& actor,
+                         const std::string& action, const std::string& target,
+                         const std::string& outcome,
+                         const std::string& detail) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO audit (at, actor, action, target, outcome, "
+                "detail) VALUES (?, ?, ?, ?, ?, ?)"));
+  return insert->Bind(1, absl::ToUnixMillis(at))
+      .Bind(2, actor)
+      .Bind(3, action)
+      .Bind(4, target)
+      .Bind(5, outcome)
+      .Bind(6, detail)
+      .Run();
+}
+
+}  // namespace ardoise

@@ -1,0 +1,269 @@
+#include "tests/e2e/harness.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/files.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+
+namespace ardoise::testing {
+namespace {
+
+std::vector<char*> Argv(const std::vector<std::string>& args) {
+  std::vector<char*> out;
+  for (const std::string& a : args) out.push_back(const_cast<char*>(a.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Process>> Process::Spawn(
+    const std::vector<std::string>& argv, const std::string& log_path) {
+  const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (log < 0) return absl::InternalError("cannot open " + log_path);
+  std::vector<char*> args = Argv(argv);
+  const pid_t pid = fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    const int null = open("/dev/null", O_RDONLY);
+    dup2(null, STDIN_FILENO);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(log);
+  return std::unique_ptr<Process>(new Process(pid, log_path));
+}
+
+Process::~Process() {
+  if (Running()) Signal(SIGKILL);
+  Wait();
+}
+
+void Process::Signal(int signal) {
+  if (!reaped_) kill(pid_, signal);
+}
+
+int Process::Wait() {
+  if (!reaped_) {
+    while (waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
+    }
+    reaped_ = true;
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
+  return -1;
+}
+
+bool Process::Running() {
+  if (reaped_) return false;
+  const pid_t done = waitpid(pid_, &status_, WNOHANG);
+  if (done == pid_) reaped_ = true;
+  return !reaped_;
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv) {
+  int out_pipe[2];
+  int err_pipe[2];
+  CommandResult result;
+  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
+  std::vector<char*> args = Argv(argv);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_pipe[1], STDOUT_FILENO);
+    dup2(err_pipe[1], STDERR_FILENO);
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open_fds = 2;
+  char buffer[4096];
+  while (open_fds > 0) {
+    if (poll(fds, 2, 60000) <= 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      const ssize_t n = read(fds[i].fd, buffer, sizeof(buffer));
+      if (n > 0) {
+        sinks[i]->append(buffer, static_cast<size_t>(n));
+      } else {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (absl::Now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+TestBed::TestBed() {
+  std::string pattern = ::testing::TempDir() + "ardoise-e2e-XXXXXX";
+  char* made = mkdtemp(pattern.data());
+  EXPECT_NE(made, nullptr);
+  dir_ = pattern;
+}
+
+TestBed::~TestBed() {
+  agents_.clear();
+  console_.reset();
+  if (::testing::Test::HasFailure()) {
+    std::cerr << "e2e logs kept in " << dir_ << "\n";
+    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+      if (entry.path().extension() != ".log") continue;
+      auto log = ReadFile(entry.path().string());
+      std::cerr << "----- " << entry.path().filename().string() << "\n"
+                << (log.ok() ? *log : "") << "\n";
+    }
+  } else {
+    std::filesystem::remove_all(dir_);
+  }
+}
+
+void TestBed::StartConsole(absl::Duration heartbeat) {
+  const std::string data = dir_ + "/console";
+  if (console_starts_ == 0) {
+    CommandResult init =
+        RunCommand({ARDOISE_CONSOLE_BIN, "init", "--data", data});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+  }
+  const std::string addr_file = data + "/console.addr";
+  unlink(addr_file.c_str());
+  // A restarted console comes back on the same port, as a real one would:
+  // agents keep the address they enrolled with.
+  const std::string listen =
+      address_.empty() ? std::string("127.0.0.1:0") : address_;
+  auto process = Process::Spawn(
+      {ARDOISE_CONSOLE_BIN, "serve", "--data", data, "--listen", listen,
+       "--heartbeat", absl::StrCat(absl::ToInt64Seconds(heartbeat), "s")},
+      absl::StrCat(dir_, "/console.", ++console_starts_, ".log"));
+  ASSERT_TRUE(process.ok()) << process.status();
+  console_ = *std::move(process);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto addr = ReadFile(addr_file);
+        if (!addr.ok()) return false;
+        address_ = std::string(absl::StripAsciiWhitespace(*addr));
+        return !address_.empty();
+      },
+      absl::Seconds(20)))
+      << "console did not start; see " << console_->log_path();
+}
+
+void TestBed::KillConsole(int signal) {
+  ASSERT_NE(console_, nullptr);
+  console_->Signal(signal);
+  console_->Wait();
+}
+
+CommandResult TestBed::Cli(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ARDOISE_CLI_BIN, "--console", address_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
+}
+
+bool TestBed::CliJson(const std::vector<std::string>& args,
+                      google::protobuf::Message* out) {
+  std::vector<std::string> with_json = {"-o", "json"};
+  with_json.insert(with_json.end(), args.begin(), args.end());
+  CommandResult result = Cli(with_json);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  if (result.exit_code != 0) return false;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto parsed =
+      google::protobuf::util::JsonStringToMessage(result.out, out, options);
+  EXPECT_TRUE(parsed.ok()) << parsed.ToString() << "\n" << result.out;
+  return parsed.ok();
+}
+
+std::string TestBed::CreateToken(const std::string& school,
+                                 const std::string& pool, int uses) {
+  v1::CreateEnrollmentTokenResponse response;
+  CliJson({"token", "create", "--school", school, "--pool", pool, "--uses",
+           absl::StrCat(uses)},
+          &response);
+  return response.token();
+}
+
+std::string TestBed::AgentDir(const std::string& name) const {
+  return dir_ + "/agents/" + name;
+}
+
+CommandResult TestBed::TryEnroll(const std::string& token,
+                                 const std::string& name,
+                                 const std::string& kind) {
+  return RunCommand({ARDOISE_AGENT_BIN, "enroll", "--console", address_,
+                     "--token", token, "--data", AgentDir(name), "--name", name,
+                     "--kind", kind});
+}
+
+void TestBed::Enroll(const std::string& token, const std::string& name,
+                     const std::string& kind) {
+  CommandResult result = TryEnroll(token, name, kind);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+}
+
+void TestBed::StartAgent(const std::string& name, const std::string& data_dir) {
+  auto process = Process::Spawn(
+      {ARDOISE_AGENT_BIN, "run", "--data",
+       data_dir.empty() ? AgentDir(name) : data_dir, "--platform", "sim",
+       "--console", address_, "--backoff-max", "1s"},
+      absl::StrCat(dir_, "/agent-", name, ".", ++agent_starts_[name], ".log"));
+  ASSERT_TRUE(process.ok()) << process.status();
+  agents_[name] = *std::move(process);
+}
+
+void TestBed::KillAgent(const std::string& name, int signal) {
+  Process* process = agents_[name].get();
+  ASSERT_NE(process, nullptr);
+  process->Signal(signal);
+  process->Wait();
+}
+
+v1::Device TestBed::Device(const std::string& name) {
+  v1::Device device;
+  CliJson({"devices", "show", name}, &device);
+  return device;
+}
+
+bool TestBed::WaitForDevice(
+    const std::string& name,
+    const std::function<bool(const v1::Device&)>& predicate,
+    absl::Duration timeout) {
+  return WaitFor([&] { return predicate(Device(name)); }, timeout);
+}
+
+std::string TestBed::ReadLog(const Process& process) {
+  return ReadFile(process.log_path()).value_or("");
+}
+
+}  // namespace ardoise::testing

@@ -1,0 +1,112 @@
+// End-to-end test harness: starts the real ardoise-console, ardoise-agent
+// and ardoise programs as child processes on 127.0.0.1 (port 0), each test in
+// its own temporary folder, and waits on conditions (files appearing, CLI
+// output) rather than sleeping.
+//
+// Thread safety: a TestBed belongs to one test thread.
+#ifndef ARDOISE_TESTS_E2E_HARNESS_H_
+#define ARDOISE_TESTS_E2E_HARNESS_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ardoise/v1/console.pb.h"
+
+namespace ardoise::testing {
+
+// A child process whose stdout and stderr go to a log file.
+class Process {
+ public:
+  static absl::StatusOr<std::unique_ptr<Process>> Spawn(
+      const std::vector<std::string>& argv, const std::string& log_path);
+  ~Process();  // SIGKILLs it if still running.
+  void Signal(int signal);
+  // Waits for the exit; returns the exit code, or 128 + signal.
+  int Wait();
+  bool Running();
+  pid_t pid() const { return pid_; }
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  Process(pid_t pid, std::string log_path)
+      : pid_(pid), log_path_(std::move(log_path)) {}
+  pid_t pid_;
+  std::string log_path_;
+  bool reaped_ = false;
+  int status_ = 0;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs a program to completion, capturing its output.
+CommandResult RunCommand(const std::vector<std::string>& argv);
+
+// Polls `condition` every 20 ms until it holds or `timeout` passes.
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout);
+
+class TestBed {
+ public:
+  TestBed();
+  ~TestBed();  // Kills every process; keeps the folder if the test failed.
+
+  const std::string& dir() const { return dir_; }
+  const std::string& console_address() const { return address_; }
+
+  // `ardoise-console init` (first time) then `serve` on 127.0.0.1:0; waits
+  // until it listens.
+  void StartConsole(absl::Duration heartbeat = absl::Seconds(2));
+  void KillConsole(int signal);
+
+  // Runs the CLI against the console; adds --console.
+  CommandResult Cli(const std::vector<std::string>& args);
+  // Runs the CLI with -o json and parses the answer into `out`; fails the
+  // test on a non-zero exit.
+  bool CliJson(const std::vector<std::string>& args,
+               google::protobuf::Message* out);
+  std::string CreateToken(const std::string& school, const std::string& pool,
+                          int uses);
+
+  // Runs `ardoise-agent enroll` for a device into DIR/agents/NAME.
+  CommandResult TryEnroll(const std::string& token, const std::string& name,
+                          const std::string& kind = "tablet");
+  // The same, failing the test unless it succeeds.
+  void Enroll(const std::string& token, const std::string& name,
+              const std::string& kind = "tablet");
+  // Starts (or restarts) the agent of NAME; `data_dir` overrides its folder.
+  void StartAgent(const std::string& name, const std::string& data_dir = "");
+  void KillAgent(const std::string& name, int signal);
+  Process* agent(const std::string& name) { return agents_[name].get(); }
+  std::string AgentDir(const std::string& name) const;
+
+  // The device as the console shows it (`ardoise devices show -o json`).
+  v1::Device Device(const std::string& name);
+  // Waits until `predicate` holds for the device.
+  bool WaitForDevice(const std::string& name,
+                     const std::function<bool(const v1::Device&)>& predicate,
+                     absl::Duration timeout = absl::Seconds(15));
+
+  // The whole log of a process started by this bed.
+  static std::string ReadLog(const Process& process);
+
+ private:
+  std::string dir_;
+  std::string address_;
+  std::unique_ptr<Process> console_;
+  int console_starts_ = 0;
+  std::map<std::string, std::unique_ptr<Process>> agents_;
+  std::map<std::string, int> agent_starts_;
+};
+
+}  // namespace ardoise::testing
+
+#endif  // ARDOISE_TESTS_E2E_HARNESS_H_
