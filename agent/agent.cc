@@ -126,6 +126,8 @@ v1::Hello Agent::MakeHello() {
   hello.set_last_command_seq(last_command_seq_);
   hello.set_policy_version(policy_.version());
   *hello.mutable_state() = StateLocked();
+  ToProto(schedule_.Now(options_.clock->Now(), options_.clock->Monotonic()).now,
+          hello.mutable_state()->mutable_observed_at());
   last_sent_ = hello.state();
   return hello;
 }

@@ -1,6 +1,4 @@
 // ardoise-agent: `enroll` joins a device to a console, `run` is the service.
-#include <signal.h>
-
 #include <iostream>
 #include <string>
 
@@ -9,6 +7,7 @@
 #include "agent/platform/sim/sim_platform.h"
 #include "common/duration.h"
 #include "common/logging.h"
+#include "common/stop_signals.h"
 #include "common/version.h"
 
 namespace {
@@ -53,11 +52,7 @@ int Run(ardoise::AgentOptions options, const std::string& platform,
               << ": only \"sim\" is available in this build\n";
     return 2;
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ardoise::StopSignals stop_signals;  // before any thread starts
 
   auto agent = ardoise::Agent::Create(
       options, std::make_unique<ardoise::SimPlatform>(/*narrate=*/true));
@@ -70,8 +65,7 @@ int Run(ardoise::AgentOptions options, const std::string& platform,
                     << (*agent)->identity().device_id << ", platform "
                     << platform << ")";
   (*agent)->Start();
-  int received = 0;
-  sigwait(&signals, &received);
+  const int received = stop_signals.Wait();
   ARDOISE_LOG(INFO) << "signal " << received << ": stopping";
   (*agent)->Stop();
   return 0;

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
+#include "common/files.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
 
@@ -444,6 +445,19 @@ void Transaction::RollbackIfOpen() {
     ARDOISE_LOG(ERROR) << "rollback of database \"" << db->path()
                        << "\" failed: " << status;
   }
+}
+
+absl::StatusOr<std::unique_ptr<Database>> OpenStateDatabase(
+    const std::string& data_dir, const std::string& file_name, bool create,
+    const std::vector<std::string>& migrations) {
+  if (create) ARDOISE_RETURN_IF_ERROR(MakeDirs(data_dir, 0700));
+  Database::Options options;
+  options.create = create;
+  options.synchronous_full = true;
+  ARDOISE_ASSIGN_OR_RETURN(auto db,
+                           Database::Open(data_dir + "/" + file_name, options));
+  ARDOISE_RETURN_IF_ERROR(db->Migrate(migrations));
+  return db;
 }
 
 }  // namespace ardoise

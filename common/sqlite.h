@@ -198,6 +198,13 @@ class Transaction {
   Database* db_;  // null once committed or moved from
 };
 
+// Opens DATA_DIR/FILE_NAME the way every Ardoise program keeps its state:
+// the folder created 0700 (when `create`), WAL, synchronous=FULL, and the
+// schema brought up to date with `migrations`.
+absl::StatusOr<std::unique_ptr<Database>> OpenStateDatabase(
+    const std::string& data_dir, const std::string& file_name, bool create,
+    const std::vector<std::string>& migrations);
+
 }  // namespace ardoise
 
 #endif  // ARDOISE_COMMON_SQLITE_H_

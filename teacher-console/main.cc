@@ -1,6 +1,4 @@
 // ardoise-console: `init` prepares a data folder, `serve` runs the console.
-#include <signal.h>
-
 #include <iostream>
 #include <string>
 
@@ -8,6 +6,7 @@
 #include "common/duration.h"
 #include "common/files.h"
 #include "common/logging.h"
+#include "common/stop_signals.h"
 #include "common/version.h"
 #include "teacher-console/server/server.h"
 
@@ -41,11 +40,7 @@ int Serve(const std::string& data_dir, const std::string& listen,
     return 2;
   }
   // Block the stop signals in every thread; the main thread waits for them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ardoise::StopSignals stop_signals;  // before any thread starts
 
   ardoise::ConsoleOptions options;
   options.data_dir = data_dir;
@@ -68,8 +63,7 @@ int Serve(const std::string& data_dir, const std::string& listen,
   ARDOISE_LOG(INFO) << "ardoise-console " << ardoise::kVersion << " serving on "
                     << (*server)->address() << " (heartbeat " << heartbeat_text
                     << ")";
-  int received = 0;
-  sigwait(&signals, &received);
+  const int received = stop_signals.Wait();
   ARDOISE_LOG(INFO) << "signal " << received << ": shutting down";
   (*server)->Shutdown();
   return 0;

@@ -42,13 +42,9 @@ int64_t ToInt(const absl::StatusOr<std::string>& value) {
 
 absl::StatusOr<std::unique_ptr<AgentStore>> AgentStore::Open(
     const std::string& data_dir, bool create) {
-  if (create) ARDOISE_RETURN_IF_ERROR(MakeDirs(data_dir, 0700));
-  Database::Options options;
-  options.create = create;
-  options.synchronous_full = true;
-  ARDOISE_ASSIGN_OR_RETURN(auto db,
-                           Database::Open(data_dir + "/agent.db", options));
-  ARDOISE_RETURN_IF_ERROR(db->Migrate(AgentMigrations()));
+  ARDOISE_ASSIGN_OR_RETURN(
+      auto db,
+      OpenStateDatabase(data_dir, "agent.db", create, AgentMigrations()));
   return std::unique_ptr<AgentStore>(new AgentStore(data_dir, std::move(db)));
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/absl_compat.h"
+#include "common/duration.h"
 #include "common/proto_time.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -229,6 +230,22 @@ std::string RenderDeviceDetail(const v1::Device& device, absl::Time now) {
                                 : std::string("never"))});
     }
   }
+  lines.push_back(
+      {"policy", device.desired_policy_version() == 0
+                     ? std::string("none applied")
+                     : absl::StrCat("runs version ", state.policy_version(),
+                                    " (should run ",
+                                    device.desired_policy_version(), ")")});
+  if (!state.no_screen_period().empty()) {
+    lines.push_back(
+        {"no-screen period",
+         state.exemption_reason().empty()
+             ? Quoted(state.no_screen_period())
+             : absl::StrCat(Quoted(state.no_screen_period()),
+                            ", exempt: ", state.exemption_reason())});
+  }
+  lines.push_back({"free use today", ardoise::FormatDuration(absl::Seconds(
+                                         state.free_use_today_seconds()))});
   lines.push_back({"in sync", device.in_sync() ? "yes" : "no"});
   lines.push_back(
       {"pending commands", absl::StrCat(device.pending_commands())});

@@ -112,14 +112,7 @@ const std::vector<std::string>& ConsoleMigrations() {
 
 absl::StatusOr<std::unique_ptr<Database>> OpenConsoleDatabase(
     const std::string& data_dir, bool create) {
-  if (create) ARDOISE_RETURN_IF_ERROR(MakeDirs(data_dir, 0700));
-  Database::Options options;
-  options.create = create;
-  options.synchronous_full = true;
-  ARDOISE_ASSIGN_OR_RETURN(auto db,
-                           Database::Open(data_dir + "/console.db", options));
-  ARDOISE_RETURN_IF_ERROR(db->Migrate(ConsoleMigrations()));
-  return db;
+  return OpenStateDatabase(data_dir, "console.db", create, ConsoleMigrations());
 }
 
 absl::StatusOr<std::vector<DeviceRecord>> LoadDevices(Database& db) {
