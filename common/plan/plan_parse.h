@@ -35,7 +35,7 @@
 #include "absl/time/time.h"
 #include "ardoise/v1/plan.pb.h"
 #include "ardoise/v1/policy.pb.h"
-#include "common/policy/policy_parse.h"  // SourcePos
+#include "common/yaml/strict_yaml.h"  // SourcePos
 
 namespace ardoise {
 

@@ -1,34 +1,21 @@
-// Runs LLVMFuzzerTestOneInput (plan_parse_fuzzer.cc) over a seed folder and
-// deterministic mutations of it, so every ctest run (gcc builds included)
-// exercises the fuzz target for a few seconds: each seed as is, its
-// truncations at every 97th byte, ~2,000 inputs with random byte flips and
-// YAML-token splices (fixed seed), and a few hostile hand-written inputs.
+// The plan fuzz target's smoke run (LLVMFuzzerTestOneInput in
+// plan_parse_fuzzer.cc): the shared mutation loop (common/yaml/fuzz_smoke.h)
+// over a seed folder, plus hostile hand-written inputs and the YAML tokens
+// and plan words spliced into the seeds.
 //
 // Usage: plan_parse_fuzz_smoke SEED_DIR   (exits 0, or aborts on a finding)
 
-#include <algorithm>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <random>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "common/yaml/fuzz_smoke.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
-
-constexpr int kFlipInputs = 2000;
-
-void Run(const std::string& input, long* count) {
-  LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()),
-                         input.size());
-  ++*count;
-}
 
 std::vector<std::string> HandWritten() {
   const std::string head = "title: t\nlevels: [CP]\nsteps:\n";
@@ -93,96 +80,46 @@ std::vector<std::string> HandWritten() {
   return inputs;
 }
 
+std::vector<std::string_view> Tokens() {
+  return {":",
+          "- ",
+          "[",
+          "]",
+          "{",
+          "}",
+          ",",
+          "\n  ",
+          "\"",
+          "'",
+          "&a ",
+          "*a",
+          "#",
+          "\t",
+          "~",
+          "null",
+          "true",
+          "-",
+          "0s",
+          "1h75",
+          "5h",
+          "lock",
+          "free",
+          "none",
+          "pupil_screen",
+          "{app: gcompris}",
+          "{url: \"http://\"}",
+          "\xC3\xA9",
+          "\\",
+          "|\n",
+          ">\n",
+          "CM1",
+          "steps:\n"};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: plan_parse_fuzz_smoke SEED_DIR\n";
-    return 2;
-  }
-  const auto started = std::chrono::steady_clock::now();
-  std::vector<std::string> seeds;
-  std::vector<std::filesystem::path> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(argv[1])) {
-    if (entry.path().extension() == ".yaml") paths.push_back(entry.path());
-  }
-  std::sort(paths.begin(), paths.end());
-  for (const auto& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    seeds.emplace_back(std::istreambuf_iterator<char>(in),
-                       std::istreambuf_iterator<char>());
-  }
-  if (seeds.empty()) {
-    std::cerr << "no *.yaml seeds in " << argv[1] << "\n";
-    return 1;
-  }
-
-  long count = 0;
-  for (const std::string& input : HandWritten()) Run(input, &count);
-  for (const std::string& seed : seeds) {
-    Run(seed, &count);
-    for (size_t cut = 0; cut < seed.size(); cut += 97) {
-      Run(seed.substr(0, cut), &count);
-    }
-  }
-
-  static const char* const kTokens[] = {":",
-                                        "- ",
-                                        "[",
-                                        "]",
-                                        "{",
-                                        "}",
-                                        ",",
-                                        "\n  ",
-                                        "\"",
-                                        "'",
-                                        "&a ",
-                                        "*a",
-                                        "#",
-                                        "\t",
-                                        "~",
-                                        "null",
-                                        "true",
-                                        "-",
-                                        "0s",
-                                        "1h75",
-                                        "5h",
-                                        "lock",
-                                        "free",
-                                        "none",
-                                        "pupil_screen",
-                                        "{app: gcompris}",
-                                        "{url: \"http://\"}",
-                                        "\xC3\xA9",
-                                        "\\",
-                                        "|\n",
-                                        ">\n",
-                                        "CM1",
-                                        "steps:\n"};
-  std::mt19937 rng(20270517);  // fixed: the smoke run is reproducible
-  for (int i = 0; i < kFlipInputs; ++i) {
-    std::string input = seeds[rng() % seeds.size()];
-    const int edits = 1 + static_cast<int>(rng() % 4);
-    for (int e = 0; e < edits && !input.empty(); ++e) {
-      const size_t at = rng() % input.size();
-      switch (rng() % 3) {
-        case 0:  // flip one byte
-          input[at] = static_cast<char>(input[at] ^ (1u << (rng() % 8)));
-          break;
-        case 1:  // splice a YAML token
-          input.insert(at, kTokens[rng() % std::size(kTokens)]);
-          break;
-        default:  // drop a few bytes
-          input.erase(at, 1 + rng() % 8);
-          break;
-      }
-    }
-    Run(input, &count);
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-          .count();
-  std::cout << "plan_parse_fuzz_smoke: " << count << " inputs from "
-            << seeds.size() << " seeds in " << seconds << " s, no finding\n";
-  return 0;
+  return ardoise::RunFuzzSmoke(argc, argv, "plan_parse_fuzz_smoke",
+                               LLVMFuzzerTestOneInput,
+                               {HandWritten(), Tokens()});
 }

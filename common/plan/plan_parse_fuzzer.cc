@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "common/plan/plan_parse.h"
+#include "common/yaml/strict_yaml.h"
 
 namespace {
 
@@ -22,22 +23,7 @@ constexpr char kFileName[] = "fuzz.yaml";
 // True when `message` starts with "fuzz.yaml:LINE:COLUMN: " and both are
 // positive integers.
 bool HasPosition(std::string_view message) {
-  const std::string_view prefix = "fuzz.yaml:";
-  if (message.substr(0, prefix.size()) != prefix) return false;
-  size_t i = prefix.size();
-  for (int part = 0; part < 2; ++part) {
-    long value = 0;
-    const size_t start = i;
-    while (i < message.size() && message[i] >= '0' && message[i] <= '9') {
-      value = value * 10 + (message[i] - '0');
-      if (value > 1000000000) return false;
-      ++i;
-    }
-    if (i == start || value < 1) return false;
-    if (i >= message.size() || message[i] != ':') return false;
-    ++i;
-  }
-  return i < message.size() && message[i] == ' ';
+  return ardoise::yaml::HasPosition(message, kFileName);
 }
 
 std::string_view MessageOf(const absl::Status& status) {

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <exception>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -18,7 +16,7 @@
 #include "common/files.h"
 #include "common/school_time.h"
 #include "common/status_macros.h"
-#include "yaml-cpp/eventhandler.h"
+#include "common/yaml/strict_yaml.h"
 #include "yaml-cpp/yaml.h"
 
 namespace ardoise {
@@ -94,108 +92,17 @@ const std::vector<std::string_view>& FreeUseNames() {
   return *keys;
 }
 
-// Optimal string alignment distance (Levenshtein plus transpositions, which
-// are the commonest typo).
-int EditDistance(std::string_view a, std::string_view b) {
-  const size_t n = a.size(), m = b.size();
-  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
-  for (size_t i = 0; i <= n; ++i) d[i][0] = static_cast<int>(i);
-  for (size_t j = 0; j <= m; ++j) d[0][j] = static_cast<int>(j);
-  for (size_t i = 1; i <= n; ++i) {
-    for (size_t j = 1; j <= m; ++j) {
-      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] =
-          std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[n][m];
-}
-
-// " (did you mean "x"?)" when one allowed word is within 2 edits, otherwise
-// " (allowed: a, b, c)".
-std::string SuggestHint(std::string_view word,
-                        const std::vector<std::string_view>& allowed) {
-  std::string_view best;
-  int best_distance = 3;
-  if (word.size() <= 64) {  // keeps the quadratic distance cheap
-    for (std::string_view candidate : allowed) {
-      const int distance = EditDistance(word, candidate);
-      if (distance < best_distance &&
-          distance < static_cast<int>(std::max(word.size(), size_t{2}))) {
-        best = candidate;
-        best_distance = distance;
-      }
-    }
-  }
-  if (!best.empty()) {
-    return absl::StrCat(" (did you mean \"", AsAbsl(best), "\"?)");
-  }
-  std::vector<std::string> names(allowed.begin(), allowed.end());
-  return absl::StrCat(" (allowed: ", absl::StrJoin(names, ", "), ")");
-}
-
-// Long or binary values are shortened in messages.
-std::string Quote(std::string_view text) {
-  std::string shown;
-  for (char c : text.substr(0, 60)) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      absl::StrAppend(&shown, absl::StrFormat("\\x%02x", u));
-    } else if (c == '"') {
-      shown += "\\\"";
-    } else {
-      shown += c;
-    }
-  }
-  if (text.size() > 60) shown += "...";
-  return absl::StrCat("\"", shown, "\"");
-}
-
-std::string TypeName(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return absl::StrCat("the text ", Quote(node.Scalar()));
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    default:
-      return "an undefined node";
-  }
-}
-
-std::string PosString(SourcePos pos) {
-  return absl::StrCat("line ", pos.line, ", column ", pos.column);
-}
+using yaml::Entry;
+using yaml::Item;
+using yaml::PosOf;
+using yaml::PosString;
+using yaml::Quote;
+using yaml::SuggestHint;
+using yaml::TypeName;
 
 bool Before(SourcePos a, SourcePos b) {
   return a.line != b.line ? a.line < b.line : a.column < b.column;
 }
-
-// A key of a map with its value, positions 1-based.
-//
-// Beware: assigning to a YAML::Node that already refers to a node rewrites
-// the document (yaml-cpp's reference semantics). Entries and items are only
-// ever constructed, moved into vectors and read; never assigned or sorted.
-struct Entry {
-  std::string key;
-  YAML::Node value;
-  SourcePos key_pos;
-  SourcePos value_pos;
-  std::string path;  // e.g. "outside_sessions.daily_limit"
-};
-
-// A list item.
-struct Item {
-  YAML::Node value;
-  SourcePos pos;
-  std::string path;  // e.g. "holidays[2]"
-};
 
 struct DatedItem {
   absl::CivilDay from;
@@ -206,26 +113,18 @@ struct DatedItem {
 
 // Parses one document into a ParsedPolicy; every method returns the first
 // error found, already formatted with the file and position.
-class Parser final {
+class Parser final : private yaml::Reader {
  public:
-  Parser(const std::string& file, ParsedPolicy* out) : file_(file), out_(out) {}
+  Parser(const std::string& file, ParsedPolicy* out)
+      : yaml::Reader(file, &out->positions), out_(out) {}
   Parser(const Parser&) = delete;
   Parser& operator=(const Parser&) = delete;
 
   absl::Status ParseDocument(const YAML::Node& root);
 
  private:
-  absl::Status Error(SourcePos pos, std::string_view message) const {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file_, ":", pos.line, ":", pos.column, ": ", AsAbsl(message)));
-  }
-
-  SourcePos PosOf(const YAML::Node& node, SourcePos fallback) const {
-    if (!node.IsDefined() || node.IsNull()) return fallback;
-    const YAML::Mark mark = node.Mark();
-    if (mark.is_null() || mark.line < 0 || mark.column < 0) return fallback;
-    return SourcePos{mark.line + 1, mark.column + 1};
-  }
+  using yaml::Reader::Error;
+  using yaml::Reader::ListItems;
 
   // The entries of a map node, recording each key's position under
   // `path.key`; refuses other node types, non-scalar, unknown and duplicated
@@ -234,13 +133,6 @@ class Parser final {
       const YAML::Node& node, SourcePos pos, const std::string& path,
       std::string_view what, const std::vector<std::string_view>& allowed,
       std::string_view noun = "key");
-
-  // The items of a list node, recording `path[i]` positions.
-  absl::StatusOr<std::vector<Item>> ListItems(const YAML::Node& node,
-                                              SourcePos pos,
-                                              const std::string& path,
-                                              std::string_view what,
-                                              std::string_view example);
 
   absl::StatusOr<std::string> Text(const YAML::Node& node, SourcePos pos,
                                    std::string_view what,
@@ -277,7 +169,6 @@ class Parser final {
   absl::Status ParseMessages(const Entry& entry);
   absl::Status ParseRetention(const Entry& entry);
 
-  const std::string& file_;
   ParsedPolicy* out_;
 };
 
@@ -285,79 +176,16 @@ absl::StatusOr<std::vector<Entry>> Parser::MapEntries(
     const YAML::Node& node, SourcePos pos, const std::string& path,
     std::string_view what, const std::vector<std::string_view>& allowed,
     std::string_view noun) {
-  if (!node.IsMap()) {
-    return Error(
-        pos, absl::StrCat("expected a map for ", AsAbsl(what), ", got ",
-                          TypeName(node), " (write ", AsAbsl(allowed.front()),
-                          ": ... on the ", "next lines, indented)"));
-  }
-  std::vector<Entry> entries;
-  std::map<std::string, SourcePos> seen;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    // `it->` yields a temporary proxy: copy the (reference-counted) nodes
-    // out of it rather than binding references into it.
-    const YAML::Node key(it->first);
-    Entry entry{std::string(), YAML::Node(it->second), PosOf(key, pos),
-                SourcePos(), std::string()};
-    if (!key.IsScalar()) {
-      return Error(entry.key_pos,
-                   absl::StrCat("a ", AsAbsl(noun), " of ", AsAbsl(what),
-                                " must be a plain name, got ", TypeName(key)));
-    }
-    entry.key = key.Scalar();
-    if (std::find(allowed.begin(), allowed.end(), entry.key) == allowed.end()) {
-      return Error(
-          entry.key_pos,
-          absl::StrCat("unknown ", AsAbsl(noun), " ", Quote(entry.key), " in ",
-                       AsAbsl(what), SuggestHint(entry.key, allowed)));
-    }
-    auto [previous, inserted] = seen.emplace(entry.key, entry.key_pos);
-    if (!inserted) {
-      return Error(
-          entry.key_pos,
-          absl::StrCat("duplicated ", AsAbsl(noun), " ", Quote(entry.key),
-                       " in ", AsAbsl(what), " (first set at ",
-                       PosString(previous->second), "; keep one)"));
-    }
-    entry.value_pos = PosOf(entry.value, entry.key_pos);
-    entry.path = path.empty() ? entry.key : absl::StrCat(path, ".", entry.key);
-    out_->positions[entry.path] = entry.key_pos;
-    entries.push_back(std::move(entry));
-  }
-  return entries;
-}
-
-absl::StatusOr<std::vector<Item>> Parser::ListItems(const YAML::Node& node,
-                                                    SourcePos pos,
-                                                    const std::string& path,
-                                                    std::string_view what,
-                                                    std::string_view example) {
-  if (!node.IsSequence()) {
-    return Error(
-        pos, absl::StrCat("expected a list for ", AsAbsl(what), ", got ",
-                          TypeName(node), " (write ", AsAbsl(example), ")"));
-  }
-  std::vector<Item> items;
-  int index = 0;
-  for (auto it = node.begin(); it != node.end(); ++it, ++index) {
-    Item item{YAML::Node(*it), SourcePos(), std::string()};
-    item.pos = PosOf(item.value, pos);
-    item.path = absl::StrCat(path, "[", index, "]");
-    out_->positions[item.path] = item.pos;
-    items.push_back(std::move(item));
-  }
-  return items;
+  const std::string write = absl::StrCat(AsAbsl(allowed.front()),
+                                         ": ... on the next lines, indented");
+  return yaml::Reader::MapEntries(node, pos, path, {what, write, noun},
+                                  allowed);
 }
 
 absl::StatusOr<std::string> Parser::Text(const YAML::Node& node, SourcePos pos,
                                          std::string_view what,
                                          std::string_view example) {
-  if (!node.IsScalar()) {
-    return Error(pos,
-                 absl::StrCat("expected a string for ", AsAbsl(what), ", got ",
-                              TypeName(node), " (e.g. ", AsAbsl(example), ")"));
-  }
-  return node.Scalar();
+  return Scalar(node, pos, what, example);
 }
 
 absl::StatusOr<std::string> Parser::Name(const YAML::Node& node, SourcePos pos,
@@ -756,7 +584,7 @@ absl::Status Parser::ParseHolidays(const Entry& entry) {
                                        out_->policy.add_holidays(), &entries));
     dated.push_back(std::move(d));
   }
-  return Overlaps(std::move(dated), "holiday", file_);
+  return Overlaps(std::move(dated), "holiday", file());
 }
 
 absl::Status Parser::ParseOutsideSessions(const Entry& entry) {
@@ -912,14 +740,7 @@ absl::Status Parser::ParseApps(const Entry& entry) {
   for (const Item& item : items) {
     ARDOISE_ASSIGN_OR_RETURN(
         std::string id, Text(item.value, item.pos, "an app id", "gcompris"));
-    // The id names /etc/ardoise/apps.d/ID.desktop: no paths.
-    bool ok = !id.empty() && id.size() <= 100 && id.front() != '.' &&
-              id.front() != '-';
-    for (char c : id) {
-      ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
-    }
-    if (!ok) {
+    if (!IsAppId(id)) {
       return Error(item.pos,
                    absl::StrCat("bad app id ", Quote(id),
                                 " (use the name of its .desktop file in "
@@ -949,13 +770,7 @@ absl::Status Parser::ParseUrls(const Entry& entry) {
     ARDOISE_ASSIGN_OR_RETURN(
         std::string url,
         Text(item.value, item.pos, "a URL", "\"https://lalilo.com\""));
-    const bool scheme =
-        url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-    const bool clean =
-        url.size() <= 2000 && std::none_of(url.begin(), url.end(), [](char c) {
-          return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-        });
-    if (!scheme || !clean || url.find("://") + 3 == url.size()) {
+    if (!IsHttpUrl(url)) {
       return Error(item.pos,
                    absl::StrCat("bad URL ", Quote(url),
                                 " (write a full address without spaces, e.g. "
@@ -1073,108 +888,55 @@ absl::Status Parser::ParseDocument(const YAML::Node& root) {
   return absl::OkStatus();
 }
 
-// Records where each document starts; ignores everything else.
-class DocumentStarts final : public YAML::EventHandler {
- public:
-  explicit DocumentStarts(std::vector<YAML::Mark>* starts) : starts_(starts) {}
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    starts_->push_back(mark);
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
-  void OnMapEnd() override {}
-
- private:
-  std::vector<YAML::Mark>* starts_;
-};
-
 }  // namespace
 
 SourcePos ParsedPolicy::PosOf(const std::string& path) const {
-  auto it = positions.find(path);
-  return it == positions.end() ? SourcePos{1, 1} : it->second;
+  return yaml::PositionOf(positions, path);
 }
 
 std::string ParsedPolicy::Where(const std::string& path) const {
-  const SourcePos pos = PosOf(path);
-  return absl::StrCat(file, ":", pos.line, ":", pos.column);
+  return yaml::Where(file, PosOf(path));
 }
 
 absl::StatusOr<ParsedPolicy> ParsePolicy(std::string_view yaml_text,
                                          const std::string& file_name) {
-  if (yaml_text.size() > kMaxPolicyBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file_name, ":1:1: policy is ", yaml_text.size(), " bytes, above the ",
-        kMaxPolicyBytes,
-        "-byte limit (split it into several scopes or remove unused "
-        "entries)"));
-  }
+  static constexpr yaml::DocumentRules kRules{
+      "policy", kMaxPolicyBytes,
+      "split it into several scopes or remove unused entries",
+      "write one file per scope"};
   ParsedPolicy parsed;
   parsed.file = file_name;
-  try {
-    const std::string text(yaml_text);
-    // Count documents first, at most two. yaml-cpp 0.7 returns empty
-    // documents forever, without consuming input, on a stray flow token at
-    // block level (e.g. a line starting with ","), so YAML::LoadAll never
-    // ends and eats all memory (found by the fuzzer): a second document
-    // starting where the first did is that case.
-    std::vector<YAML::Mark> starts;
-    {
-      std::istringstream stream(text);
-      YAML::Parser events(stream);
-      DocumentStarts handler(&starts);
-      while (starts.size() < 2 && events.HandleNextDocument(handler)) {
-      }
-    }
-    if (starts.size() == 2) {
-      const YAML::Mark& mark = starts[1];
-      const int line = mark.is_null() ? 1 : mark.line + 1;
-      const int column = mark.is_null() ? 1 : mark.column + 1;
-      const std::string where = absl::StrCat(file_name, ":", line, ":", column);
-      if (!mark.is_null() && mark.pos == starts[0].pos) {
-        const std::string_view rest =
-            mark.pos >= 0 && static_cast<size_t>(mark.pos) < text.size()
-                ? std::string_view(text).substr(mark.pos, 1)
-                : std::string_view();
-        return absl::InvalidArgumentError(
-            absl::StrCat(where, ": invalid YAML: unexpected ", Quote(rest),
-                         " (check indentation, quotes and brackets)"));
-      }
-      return absl::InvalidArgumentError(
-          absl::StrCat(where,
-                       ": a policy file holds one YAML document (remove "
-                       "\"---\" and write one file per scope)"));
-    }
-    const YAML::Node root = YAML::Load(text);  // reads the first document
-    Parser parser(file_name, &parsed);
-    ARDOISE_RETURN_IF_ERROR(parser.ParseDocument(root));
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
-    const int column = e.mark.is_null() ? 1 : e.mark.column + 1;
-    return absl::InvalidArgumentError(absl::StrCat(
-        file_name, ":", line, ":", column, ": invalid YAML: ", e.msg,
-        " (check indentation, quotes and brackets)"));
-  } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file_name, ":1:1: cannot read the policy: ", e.what()));
-  } catch (...) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file_name, ":1:1: cannot read the policy"));
-  }
+  ARDOISE_RETURN_IF_ERROR(yaml::LoadSingleDocument(
+      yaml_text, file_name, kRules, [&](const YAML::Node& root) {
+        Parser parser(file_name, &parsed);
+        return parser.ParseDocument(root);
+      }));
   return parsed;
 }
 
 absl::StatusOr<ParsedPolicy> ParsePolicyFile(const std::string& path) {
   ARDOISE_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   return ParsePolicy(text, path);
+}
+
+bool IsAppId(std::string_view id) {
+  bool ok =
+      !id.empty() && id.size() <= 100 && id.front() != '.' && id.front() != '-';
+  for (char c : id) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+  }
+  return ok;
+}
+
+bool IsHttpUrl(std::string_view url) {
+  const bool scheme =
+      url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+  const bool clean =
+      url.size() <= 2000 && std::none_of(url.begin(), url.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+      });
+  return scheme && clean && url.find("://") + 3 != url.size();
 }
 
 std::string ScopeLabel(const v1::Scope& scope) {

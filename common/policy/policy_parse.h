@@ -28,17 +28,12 @@
 
 #include "absl/status/statusor.h"
 #include "ardoise/v1/policy.pb.h"
+#include "common/yaml/strict_yaml.h"  // SourcePos
 
 namespace ardoise {
 
 // Larger inputs are refused before parsing: a policy is a page of YAML.
 inline constexpr size_t kMaxPolicyBytes = 256 * 1024;
-
-// A 1-based position in a policy file.
-struct SourcePos {
-  int line = 0;
-  int column = 0;
-};
 
 // One parsed file with where each value came from.
 struct ParsedPolicy {
@@ -68,6 +63,15 @@ absl::StatusOr<ParsedPolicy> ParsePolicy(std::string_view yaml_text,
 
 // Reads `path` (NotFound when missing) and parses it, naming it `path`.
 absl::StatusOr<ParsedPolicy> ParsePolicyFile(const std::string& path);
+
+// Whether `id` is an app id a policy (or a plan) may name: it names
+// /etc/ardoise/apps.d/ID.desktop, so 1 to 100 letters, digits, '.', '_' and
+// '-', not starting with '.' or '-' (no paths).
+bool IsAppId(std::string_view id);
+
+// Whether `url` is a URL a policy (or a plan) may list: http:// or https://,
+// something after "://", at most 2000 bytes, no spaces or control characters.
+bool IsHttpUrl(std::string_view url);
 
 // The YAML spelling of a scope: "city", "school NAME", "pool NAME", ...
 std::string ScopeLabel(const v1::Scope& scope);
