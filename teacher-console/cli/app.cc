@@ -16,6 +16,7 @@
 #include "teacher-console/cli/connection.h"
 #include "teacher-console/cli/policy_commands.h"
 #include "teacher-console/cli/requests.h"
+#include "teacher-console/cli/school_commands.h"
 
 namespace ardoise::cli {
 namespace {
@@ -236,6 +237,123 @@ void AddPolicyCommands(CLI::App& app, PolicyFlags& flags, Choice& choice) {
   });
 }
 
+// `schools`, `pools` and `classes` flags; the list filters share `school`.
+struct SchoolModelFlags {
+  SchoolFlags school;
+  PoolFlags pool;
+  ClassFlags klass;
+  AssignFlags assign;
+  std::string filter_school;
+};
+
+void AddSchoolCommands(CLI::App& app, SchoolModelFlags& flags, Choice& choice) {
+  CLI::App* schools = app.add_subcommand("schools", "Schools (IT staff)");
+  schools->require_subcommand(1);
+  CLI::App* create = schools->add_subcommand("create", "Create a school");
+  create->add_option("NAME", flags.school.name, "School name (ecole-jaures)")
+      ->type_name("")
+      ->required();
+  create->add_option("--display-name", flags.school.display_name,
+                     "Name for people");
+  create
+      ->add_option("--timezone", flags.school.timezone,
+                   "IANA time zone (default: Europe/Paris)")
+      ->type_name("ZONE");
+  create->callback(
+      [&] { choice.Set(MakeSchool(flags.school), &CreateSchool); });
+  CLI::App* list = schools->add_subcommand("list", "List the schools");
+  list->callback([&] {
+    choice.Set(absl::StatusOr<v1::ListSchoolsRequest>(v1::ListSchoolsRequest()),
+               &ListSchools);
+  });
+
+  CLI::App* pools =
+      app.add_subcommand("pools", "Pools of devices: rooms, carts, city lab");
+  pools->require_subcommand(1);
+  create = pools->add_subcommand("create", "Create a pool in a school");
+  create->add_option("NAME", flags.pool.name, "Pool name, unique city-wide")
+      ->type_name("")
+      ->required();
+  create->add_option("--school", flags.pool.school, "School it belongs to")
+      ->type_name("SCHOOL")
+      ->required();
+  create->add_option("--kind", flags.pool.kind, "room, cart or lab")
+      ->type_name("KIND")
+      ->required();
+  create->add_option("--display-name", flags.pool.display_name,
+                     "Name for people");
+  create->callback([&] { choice.Set(MakePool(flags.pool), &CreatePool); });
+  list = pools->add_subcommand("list", "List the pools");
+  list->add_option("--school", flags.filter_school, "Only this school")
+      ->type_name("SCHOOL");
+  list->callback([&] {
+    v1::ListPoolsRequest request;
+    request.set_school(flags.filter_school);
+    choice.Set(absl::StatusOr<v1::ListPoolsRequest>(request), &ListPools);
+  });
+
+  CLI::App* classes = app.add_subcommand("classes", "Classes and teachers");
+  classes->require_subcommand(1);
+  create = classes->add_subcommand("create", "Create a class in a school");
+  create->add_option("NAME", flags.klass.name, "Class name, unique city-wide")
+      ->type_name("")
+      ->required();
+  create->add_option("--school", flags.klass.school, "School it belongs to")
+      ->type_name("SCHOOL")
+      ->required();
+  create
+      ->add_option("--levels", flags.klass.levels,
+                   "Levels among CP,CE1,CE2,CM1,CM2 (e.g. CM1,CM2)")
+      ->type_name("LEVELS")
+      ->required();
+  create
+      ->add_option("--home-room", flags.klass.home_room,
+                   "Its home room (a pool of kind room)")
+      ->type_name("POOL");
+  create
+      ->add_option("--groups", flags.klass.groups,
+                   "Half-class groups, at most 4 (e.g. A,B)")
+      ->type_name("GROUPS");
+  create->callback([&] { choice.Set(MakeClass(flags.klass), &CreateClass); });
+  list = classes->add_subcommand("list", "List the classes");
+  list->add_option("--school", flags.filter_school, "Only this school")
+      ->type_name("SCHOOL");
+  list->callback([&] {
+    v1::ListClassesRequest request;
+    request.set_school(flags.filter_school);
+    choice.Set(absl::StatusOr<v1::ListClassesRequest>(request), &ListClasses);
+  });
+  CLI::App* assign = classes->add_subcommand(
+      "assign", "Give a class to a teacher for a range of dates");
+  assign->add_option("CLASS", flags.assign.class_name, "Class name")
+      ->type_name("")
+      ->required();
+  assign->add_option("--teacher", flags.assign.teacher, "Teacher's login")
+      ->type_name("LOGIN")
+      ->required();
+  assign->add_option("--from", flags.assign.from, "First day")
+      ->type_name("YYYY-MM-DD")
+      ->required();
+  assign->add_option("--to", flags.assign.to, "Last day (included)")
+      ->type_name("YYYY-MM-DD")
+      ->required();
+  assign->add_flag("--substitute", flags.assign.substitute,
+                   "A substitute replacing the class teacher");
+  assign->callback(
+      [&] { choice.Set(MakeAssignment(flags.assign), &AssignTeacher); });
+  CLI::App* teachers =
+      classes->add_subcommand("teachers", "The teachers of a class");
+  teachers->add_option("CLASS", flags.assign.class_name, "Class name")
+      ->type_name("")
+      ->required();
+  teachers->callback([&] {
+    v1::ListAssignmentsRequest request;
+    request.set_class_name(flags.assign.class_name);
+    choice.Set(absl::StatusOr<v1::ListAssignmentsRequest>(request),
+               &ListAssignments);
+  });
+}
+
 }  // namespace
 
 int Main(int argc, const char* const* argv, const char* env_console,
@@ -270,6 +388,8 @@ int Main(int argc, const char* const* argv, const char* env_console,
   AddMessageCommand(app, message, choice);
   PolicyFlags policy;
   AddPolicyCommands(app, policy, choice);
+  SchoolModelFlags school_model;
+  AddSchoolCommands(app, school_model, choice);
 
   try {
     app.parse(argc, argv);

@@ -89,6 +89,33 @@ class ConsoleService final : public v1::Console::CallbackService {
       grpc::CallbackServerContext* ctx, const v1::PolicyStatusRequest* request,
       v1::PolicyStatusResponse* response) override;
 
+  // The school model (school_service.cc).
+  grpc::ServerUnaryReactor* CreateSchool(grpc::CallbackServerContext* ctx,
+                                         const v1::School* request,
+                                         v1::School* response) override;
+  grpc::ServerUnaryReactor* ListSchools(
+      grpc::CallbackServerContext* ctx, const v1::ListSchoolsRequest* request,
+      v1::ListSchoolsResponse* response) override;
+  grpc::ServerUnaryReactor* CreatePool(grpc::CallbackServerContext* ctx,
+                                       const v1::Pool* request,
+                                       v1::Pool* response) override;
+  grpc::ServerUnaryReactor* ListPools(grpc::CallbackServerContext* ctx,
+                                      const v1::ListPoolsRequest* request,
+                                      v1::ListPoolsResponse* response) override;
+  grpc::ServerUnaryReactor* CreateClass(grpc::CallbackServerContext* ctx,
+                                        const v1::Class* request,
+                                        v1::Class* response) override;
+  grpc::ServerUnaryReactor* ListClasses(
+      grpc::CallbackServerContext* ctx, const v1::ListClassesRequest* request,
+      v1::ListClassesResponse* response) override;
+  grpc::ServerUnaryReactor* AssignTeacher(
+      grpc::CallbackServerContext* ctx, const v1::TeacherAssignment* request,
+      v1::TeacherAssignment* response) override;
+  grpc::ServerUnaryReactor* ListAssignments(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListAssignmentsRequest* request,
+      v1::ListAssignmentsResponse* response) override;
+
  private:
   ConsoleContext context_;
 };

@@ -5,9 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "common/files.h"
 #include "common/proto_time.h"
 #include "common/random.h"
+#include "common/school_time.h"
 #include "common/status_macros.h"
 
 namespace ardoise {
@@ -102,11 +104,48 @@ CREATE TABLE policy_history (
 );
 )sql";
 
+// The school model: schools, their pools and classes, and who teaches each
+// class when. Levels and groups are comma-separated; dates are YYYY-MM-DD
+// text, which sorts as dates.
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE schools (
+  name TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL DEFAULT '',
+  timezone TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE pools (
+  name TEXT PRIMARY KEY,
+  school TEXT NOT NULL REFERENCES schools(name),
+  kind INTEGER NOT NULL,
+  display_name TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE classes (
+  name TEXT PRIMARY KEY,
+  school TEXT NOT NULL REFERENCES schools(name),
+  levels TEXT NOT NULL,
+  home_room TEXT NOT NULL DEFAULT '',
+  group_names TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE teacher_assignments (
+  id INTEGER PRIMARY KEY,
+  class_name TEXT NOT NULL REFERENCES classes(name),
+  teacher TEXT NOT NULL,
+  from_day TEXT NOT NULL,
+  to_day TEXT NOT NULL,
+  substitute INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (class_name, teacher, from_day, to_day)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string>& ConsoleMigrations() {
   static const auto* migrations =
-      new std::vector<std::string>{kSchemaV1, kSchemaV2};
+      new std::vector<std::string>{kSchemaV1, kSchemaV2, kSchemaV3};
   return *migrations;
 }
 
@@ -474,6 +513,351 @@ absl::StatusOr<int64_t> StorePolicies(
                                 .Run());
   }
   return version;
+}
+
+namespace {
+
+constexpr char kNameRule[] = "use 1 to 64 letters, digits, '-', '_' or '.'";
+constexpr int kMaxGroups = 4;
+
+absl::Status CheckName(const std::string& what, const std::string& name) {
+  if (ValidName(name)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("bad ", what, " name \"", name, "\": ", kNameRule));
+}
+
+// Whether `sql` (one '?' bound to `key`) returns a row.
+absl::StatusOr<bool> RowExists(Database& db, const char* sql,
+                               const std::string& key) {
+  ARDOISE_ASSIGN_OR_RETURN(Statement * find, db.Cached(sql));
+  find->Bind(1, key);
+  absl::StatusOr<bool> found = find->Step();
+  find->Reset();
+  return found;
+}
+
+absl::Status CheckSchoolExists(Database& db, const std::string& school) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      bool found,
+      RowExists(db, "SELECT 1 FROM schools WHERE name = ?", school));
+  if (found) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat(
+      "no school \"", school, "\": create it first (`ardoise schools create ",
+      school, "`) or check `ardoise schools list`"));
+}
+
+absl::Status CheckClassExists(Database& db, const std::string& class_name) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      bool found,
+      RowExists(db, "SELECT 1 FROM classes WHERE name = ?", class_name));
+  if (found) return absl::OkStatus();
+  return absl::NotFoundError(
+      absl::StrCat("no class \"", class_name,
+                   "\": check `ardoise classes list` or create it first"));
+}
+
+// "2027-05-17", or INVALID_ARGUMENT naming `what` for an impossible date.
+absl::StatusOr<std::string> DayText(const v1::Date& date,
+                                    const std::string& what) {
+  const absl::CivilDay day(date.year(), date.month(), date.day());
+  if (date.year() < 2000 || date.year() > 2199 || day.year() != date.year() ||
+      day.month() != date.month() || day.day() != date.day()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bad ", what, " date ", date.year(), "-", date.month(), "-", date.day(),
+        ": give a real date between 2000 and 2199 (YYYY-MM-DD)"));
+  }
+  return absl::FormatCivilTime(day);
+}
+
+v1::Date DateOf(const std::string& text) {
+  v1::Date date;
+  absl::CivilDay day;
+  if (absl::ParseCivilTime(text, &day)) {
+    date.set_year(static_cast<int32_t>(day.year()));
+    date.set_month(day.month());
+    date.set_day(day.day());
+  }
+  return date;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  if (text.empty()) return {};
+  return absl::StrSplit(text, ',');
+}
+
+absl::Status AlreadyExists(const std::string& what, const std::string& name,
+                           const std::string& list_command) {
+  return absl::AlreadyExistsError(absl::StrCat(
+      "a ", what, " named \"", name,
+      "\" already exists: choose another name (see `", list_command, "`)"));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::School> InsertSchool(Database& db, v1::School school,
+                                        absl::Time now) {
+  ARDOISE_RETURN_IF_ERROR(CheckName("school", school.name()));
+  if (school.timezone().empty()) school.set_timezone(kDefaultTimeZone);
+  absl::StatusOr<absl::TimeZone> zone = LoadSchoolTimeZone(school.timezone());
+  if (!zone.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "school \"", school.name(), "\": ", zone.status().message()));
+  }
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO schools (name, display_name, timezone, "
+                "created_at) VALUES (?, ?, ?, ?)"));
+  absl::Status inserted = insert->Bind(1, school.name())
+                              .Bind(2, school.display_name())
+                              .Bind(3, school.timezone())
+                              .Bind(4, absl::ToUnixMillis(now))
+                              .Run();
+  if (absl::IsAlreadyExists(inserted)) {
+    return AlreadyExists("school", school.name(), "ardoise schools list");
+  }
+  ARDOISE_RETURN_IF_ERROR(inserted);
+  return school;
+}
+
+absl::StatusOr<v1::Pool> InsertPool(Database& db, v1::Pool pool,
+                                    absl::Time now) {
+  ARDOISE_RETURN_IF_ERROR(CheckName("pool", pool.name()));
+  ARDOISE_RETURN_IF_ERROR(CheckName("school", pool.school()));
+  if (pool.kind() != v1::POOL_KIND_ROOM && pool.kind() != v1::POOL_KIND_CART &&
+      pool.kind() != v1::POOL_KIND_CITY_LAB) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "pool \"", pool.name(), "\": bad kind: use room, cart or lab"));
+  }
+  ARDOISE_RETURN_IF_ERROR(CheckSchoolExists(db, pool.school()));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO pools (name, school, kind, display_name, "
+                "created_at) VALUES (?, ?, ?, ?, ?)"));
+  absl::Status inserted = insert->Bind(1, pool.name())
+                              .Bind(2, pool.school())
+                              .Bind(3, static_cast<int64_t>(pool.kind()))
+                              .Bind(4, pool.display_name())
+                              .Bind(5, absl::ToUnixMillis(now))
+                              .Run();
+  if (absl::IsAlreadyExists(inserted)) {
+    return AlreadyExists("pool", pool.name(), "ardoise pools list");
+  }
+  ARDOISE_RETURN_IF_ERROR(inserted);
+  return pool;
+}
+
+absl::StatusOr<v1::Class> InsertClass(Database& db, v1::Class klass,
+                                      absl::Time now) {
+  ARDOISE_RETURN_IF_ERROR(CheckName("class", klass.name()));
+  ARDOISE_RETURN_IF_ERROR(CheckName("school", klass.school()));
+  const std::string where = absl::StrCat("class \"", klass.name(), "\": ");
+  if (klass.levels().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, "give at least one level among CP, CE1, CE2, CM1, CM2"));
+  }
+  static constexpr const char* kLevels[] = {"CP", "CE1", "CE2", "CM1", "CM2"};
+  for (int i = 0; i < klass.levels_size(); ++i) {
+    const std::string& level = klass.levels(i);
+    bool known = false;
+    for (const char* k : kLevels) known = known || level == k;
+    if (!known) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "bad level \"", level,
+                       "\": use CP, CE1, CE2, CM1 or CM2 (upper case)"));
+    }
+    for (int j = 0; j < i; ++j) {
+      if (klass.levels(j) == level) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, "level ", level, " is given twice"));
+      }
+    }
+  }
+  if (klass.groups_size() > kMaxGroups) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, klass.groups_size(), " groups: at most ",
+                     kMaxGroups, " (e.g. A,B for half-classes)"));
+  }
+  for (int i = 0; i < klass.groups_size(); ++i) {
+    ARDOISE_RETURN_IF_ERROR(CheckName("group", klass.groups(i)));
+    for (int j = 0; j < i; ++j) {
+      if (klass.groups(j) == klass.groups(i)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, "group \"", klass.groups(i), "\" is given twice"));
+      }
+    }
+  }
+  ARDOISE_RETURN_IF_ERROR(CheckSchoolExists(db, klass.school()));
+  if (!klass.home_room().empty()) {
+    ARDOISE_RETURN_IF_ERROR(CheckName("home room", klass.home_room()));
+    ARDOISE_ASSIGN_OR_RETURN(
+        Statement * room,
+        db.Cached("SELECT school, kind FROM pools WHERE name = ?"));
+    room->Bind(1, klass.home_room());
+    ARDOISE_ASSIGN_OR_RETURN(bool found, room->Step());
+    const std::string room_school = found ? room->ColumnText(0) : "";
+    const auto kind = found ? static_cast<v1::PoolKind>(room->ColumnInt64(1))
+                            : v1::POOL_KIND_UNSPECIFIED;
+    room->Reset();
+    if (!found) {
+      return absl::NotFoundError(absl::StrCat(
+          where, "no pool \"", klass.home_room(),
+          "\" for its home room: create the room first (`ardoise pools "
+          "create ",
+          klass.home_room(), " --school ", klass.school(), " --kind room`)"));
+    }
+    if (kind != v1::POOL_KIND_ROOM) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, "home room \"", klass.home_room(), "\" is not a room but a ",
+          kind == v1::POOL_KIND_CART ? "cart" : "city lab",
+          ": give a pool of kind room (a cart is borrowed per session)"));
+    }
+    if (room_school != klass.school()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, "home room \"", klass.home_room(), "\" belongs to school \"",
+          room_school, "\", not \"", klass.school(),
+          "\": give a room of the class's school"));
+    }
+  }
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO classes (name, school, levels, home_room, "
+                "group_names, created_at) VALUES (?, ?, ?, ?, ?, ?)"));
+  absl::Status inserted = insert->Bind(1, klass.name())
+                              .Bind(2, klass.school())
+                              .Bind(3, absl::StrJoin(klass.levels(), ","))
+                              .Bind(4, klass.home_room())
+                              .Bind(5, absl::StrJoin(klass.groups(), ","))
+                              .Bind(6, absl::ToUnixMillis(now))
+                              .Run();
+  if (absl::IsAlreadyExists(inserted)) {
+    return AlreadyExists("class", klass.name(), "ardoise classes list");
+  }
+  ARDOISE_RETURN_IF_ERROR(inserted);
+  return klass;
+}
+
+absl::StatusOr<v1::TeacherAssignment> InsertAssignment(
+    Database& db, v1::TeacherAssignment assignment, absl::Time now) {
+  ARDOISE_RETURN_IF_ERROR(CheckName("class", assignment.class_name()));
+  ARDOISE_RETURN_IF_ERROR(CheckName("teacher", assignment.teacher()));
+  absl::StatusOr<std::string> from = DayText(assignment.from(), "first");
+  if (!from.ok()) return from.status();
+  absl::StatusOr<std::string> to = DayText(assignment.to(), "last");
+  if (!to.ok()) return to.status();
+  if (*to < *from) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "assignment of ", assignment.teacher(), " to ", assignment.class_name(),
+        ": last day ", *to, " is before first day ", *from, ": swap them"));
+  }
+  ARDOISE_RETURN_IF_ERROR(CheckClassExists(db, assignment.class_name()));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db.Cached("INSERT INTO teacher_assignments (class_name, teacher, "
+                "from_day, to_day, substitute, created_at) VALUES "
+                "(?, ?, ?, ?, ?, ?)"));
+  absl::Status inserted = insert->Bind(1, assignment.class_name())
+                              .Bind(2, assignment.teacher())
+                              .Bind(3, *from)
+                              .Bind(4, *to)
+                              .Bind(5, assignment.substitute() ? 1 : 0)
+                              .Bind(6, absl::ToUnixMillis(now))
+                              .Run();
+  if (absl::IsAlreadyExists(inserted)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(assignment.teacher(), " is already assigned to ",
+                     assignment.class_name(), " from ", *from, " to ", *to,
+                     ": nothing to do (see `ardoise classes teachers ",
+                     assignment.class_name(), "`)"));
+  }
+  ARDOISE_RETURN_IF_ERROR(inserted);
+  return assignment;
+}
+
+absl::StatusOr<std::vector<v1::School>> LoadSchools(Database& db) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement rows,
+      db.Prepare("SELECT name, display_name, timezone FROM schools ORDER BY "
+                 "name"));
+  std::vector<v1::School> out;
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    v1::School& school = out.emplace_back();
+    school.set_name(rows.ColumnText(0));
+    school.set_display_name(rows.ColumnText(1));
+    school.set_timezone(rows.ColumnText(2));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Pool>> LoadPools(Database& db,
+                                                const std::string& school) {
+  if (!school.empty()) ARDOISE_RETURN_IF_ERROR(CheckSchoolExists(db, school));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement rows,
+      db.Prepare("SELECT name, school, kind, display_name FROM pools WHERE "
+                 "?1 = '' OR school = ?1 ORDER BY school, name"));
+  rows.Bind(1, school);
+  std::vector<v1::Pool> out;
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    v1::Pool& pool = out.emplace_back();
+    pool.set_name(rows.ColumnText(0));
+    pool.set_school(rows.ColumnText(1));
+    pool.set_kind(static_cast<v1::PoolKind>(rows.ColumnInt64(2)));
+    pool.set_display_name(rows.ColumnText(3));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Class>> LoadClasses(Database& db,
+                                                   const std::string& school) {
+  if (!school.empty()) ARDOISE_RETURN_IF_ERROR(CheckSchoolExists(db, school));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement rows,
+      db.Prepare("SELECT name, school, levels, home_room, group_names FROM "
+                 "classes WHERE ?1 = '' OR school = ?1 ORDER BY school, name"));
+  rows.Bind(1, school);
+  std::vector<v1::Class> out;
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    v1::Class& klass = out.emplace_back();
+    klass.set_name(rows.ColumnText(0));
+    klass.set_school(rows.ColumnText(1));
+    for (std::string& level : SplitList(rows.ColumnText(2))) {
+      klass.add_levels(std::move(level));
+    }
+    klass.set_home_room(rows.ColumnText(3));
+    for (std::string& group : SplitList(rows.ColumnText(4))) {
+      klass.add_groups(std::move(group));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::TeacherAssignment>> LoadAssignments(
+    Database& db, const std::string& class_name) {
+  ARDOISE_RETURN_IF_ERROR(CheckClassExists(db, class_name));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement rows,
+      db.Prepare("SELECT teacher, from_day, to_day, substitute FROM "
+                 "teacher_assignments WHERE class_name = ? ORDER BY from_day, "
+                 "teacher, to_day"));
+  rows.Bind(1, class_name);
+  std::vector<v1::TeacherAssignment> out;
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool row, rows.Step());
+    if (!row) break;
+    v1::TeacherAssignment& a = out.emplace_back();
+    a.set_class_name(class_name);
+    a.set_teacher(rows.ColumnText(0));
+    *a.mutable_from() = DateOf(rows.ColumnText(1));
+    *a.mutable_to() = DateOf(rows.ColumnText(2));
+    a.set_substitute(rows.ColumnInt64(3) != 0);
+  }
+  return out;
 }
 
 absl::Status AppendAudit(Database& db, absl::Time at, const std::string& actor,

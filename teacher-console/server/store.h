@@ -93,6 +93,28 @@ absl::StatusOr<int64_t> StorePolicies(
     const std::vector<std::pair<std::string, StoredPolicyFile>>& files_by_scope,
     absl::Time now, const std::string& actor);
 
+// The school model (DESIGN.md, "School model"). Each Insert* checks its
+// message (names, references, levels, groups, dates) and returns it as
+// stored: INVALID_ARGUMENT or NOT_FOUND naming the problem and the fix,
+// ALREADY_EXISTS for a name (or assignment) already taken.
+absl::StatusOr<v1::School> InsertSchool(Database& db, v1::School school,
+                                        absl::Time now);
+absl::StatusOr<v1::Pool> InsertPool(Database& db, v1::Pool pool,
+                                    absl::Time now);
+absl::StatusOr<v1::Class> InsertClass(Database& db, v1::Class klass,
+                                      absl::Time now);
+absl::StatusOr<v1::TeacherAssignment> InsertAssignment(
+    Database& db, v1::TeacherAssignment assignment, absl::Time now);
+// Sorted as the List rpcs say. An empty filter means all; a filter naming
+// nothing that exists is NOT_FOUND.
+absl::StatusOr<std::vector<v1::School>> LoadSchools(Database& db);
+absl::StatusOr<std::vector<v1::Pool>> LoadPools(Database& db,
+                                                const std::string& school);
+absl::StatusOr<std::vector<v1::Class>> LoadClasses(Database& db,
+                                                   const std::string& school);
+absl::StatusOr<std::vector<v1::TeacherAssignment>> LoadAssignments(
+    Database& db, const std::string& class_name);
+
 // Appends one line to the append-only audit trail.
 absl::Status AppendAudit(Database& db, absl::Time at, const std::string& actor,
                          const std::string& action, const std::string& target,
