@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -175,6 +176,12 @@ class Parser final : private yaml::Reader {
   absl::Status ParseSteps(const Entry& entry);
   absl::Status ParseStep(const Item& item, int number, v1::PlanStep* step);
   absl::StatusOr<int64_t> StepSeconds(const Entry& entry);
+  // An action written as a shorthand word (one of `words`: the word is
+  // recorded and nullopt returned) or a map with exactly one of `keys`.
+  absl::StatusOr<std::optional<Entry>> ActionKind(
+      const Entry& entry, std::string_view name,
+      const std::vector<std::string_view>& words,
+      const std::vector<std::string_view>& keys, std::string_view forms);
   absl::Status ParseTablets(const Entry& entry, v1::TabletAction* out);
   absl::Status ParseWhiteboard(const Entry& entry, v1::WhiteboardAction* out);
 
@@ -356,39 +363,52 @@ absl::StatusOr<int64_t> Parser::StepSeconds(const Entry& entry) {
   return absl::ToInt64Seconds(*duration);
 }
 
-absl::Status Parser::ParseTablets(const Entry& entry, v1::TabletAction* out) {
+absl::StatusOr<std::optional<Entry>> Parser::ActionKind(
+    const Entry& entry, std::string_view name,
+    const std::vector<std::string_view>& words,
+    const std::vector<std::string_view>& keys, std::string_view forms) {
   if (entry.value.IsScalar()) {
     const std::string& word = entry.value.Scalar();
-    if (word == "lock") {
-      out->mutable_lock();
-    } else if (word == "free") {
-      out->mutable_free();
-    } else {
-      const std::string_view close = Closest(word, TabletWords());
+    if (std::find(words.begin(), words.end(), word) == words.end()) {
+      const std::string_view close = Closest(word, words);
       return Error(
           entry.value_pos,
           absl::StrCat(
-              "unknown tablets action ", Quote(word),
+              "unknown ", AsAbsl(name), " action ", Quote(word),
               close.empty()
-                  ? absl::StrCat(" (write ", kTabletsForms, ")")
+                  ? absl::StrCat(" (write ", AsAbsl(forms), ")")
                   : absl::StrCat(" (did you mean \"", AsAbsl(close), "\"?)")));
     }
     Record(absl::StrCat(entry.path, ".", word), entry.value_pos);
-    return absl::OkStatus();
+    return std::optional<Entry>();
   }
+  const std::string quoted = absl::StrCat("\"", AsAbsl(name), "\"");
   if (!entry.value.IsMap()) {
     return Error(
         entry.value_pos,
-        absl::StrCat("expected a word or a map for \"tablets\", got ",
-                     TypeName(entry.value), " (write ", kTabletsForms, ")"));
+        absl::StrCat("expected a word or a map for ", quoted, ", got ",
+                     TypeName(entry.value), " (write ", AsAbsl(forms), ")"));
   }
+  ARDOISE_ASSIGN_OR_RETURN(std::vector<Entry> entries,
+                           MapEntries(entry.value, entry.value_pos, entry.path,
+                                      quoted, keys, forms));
+  ARDOISE_RETURN_IF_ERROR(OneKind(entries, entry, quoted, forms));
+  return std::optional<Entry>(entries.front());
+}
+
+absl::Status Parser::ParseTablets(const Entry& entry, v1::TabletAction* out) {
   ARDOISE_ASSIGN_OR_RETURN(
-      std::vector<Entry> entries,
-      MapEntries(entry.value, entry.value_pos, entry.path, "\"tablets\"",
-                 TabletKeys(), kTabletsForms));
-  ARDOISE_RETURN_IF_ERROR(
-      OneKind(entries, entry, "\"tablets\"", kTabletsForms));
-  const Entry& kind = entries.front();
+      std::optional<Entry> chosen,
+      ActionKind(entry, "tablets", TabletWords(), TabletKeys(), kTabletsForms));
+  if (!chosen.has_value()) {  // a shorthand word: lock or free
+    if (entry.value.Scalar() == "lock") {
+      out->mutable_lock();
+    } else {
+      out->mutable_free();
+    }
+    return absl::OkStatus();
+  }
+  const Entry& kind = *chosen;
   if (kind.key == "lock") {
     if (kind.value.IsScalar() &&
         (kind.value.Scalar() == "true" || kind.value.Scalar() == "false")) {
@@ -421,38 +441,18 @@ absl::Status Parser::ParseTablets(const Entry& entry, v1::TabletAction* out) {
 
 absl::Status Parser::ParseWhiteboard(const Entry& entry,
                                      v1::WhiteboardAction* out) {
-  if (entry.value.IsScalar()) {
-    const std::string& word = entry.value.Scalar();
-    if (word == "none") {
+  ARDOISE_ASSIGN_OR_RETURN(std::optional<Entry> chosen,
+                           ActionKind(entry, "whiteboard", WhiteboardWords(),
+                                      WhiteboardKeys(), kWhiteboardForms));
+  if (!chosen.has_value()) {  // a shorthand word: none or pupil_screen
+    if (entry.value.Scalar() == "none") {
       out->set_none(true);
-    } else if (word == "pupil_screen") {
-      out->set_pupil_screen(true);
     } else {
-      const std::string_view close = Closest(word, WhiteboardWords());
-      return Error(
-          entry.value_pos,
-          absl::StrCat(
-              "unknown whiteboard action ", Quote(word),
-              close.empty()
-                  ? absl::StrCat(" (write ", kWhiteboardForms, ")")
-                  : absl::StrCat(" (did you mean \"", AsAbsl(close), "\"?)")));
+      out->set_pupil_screen(true);
     }
-    Record(absl::StrCat(entry.path, ".", word), entry.value_pos);
     return absl::OkStatus();
   }
-  if (!entry.value.IsMap()) {
-    return Error(
-        entry.value_pos,
-        absl::StrCat("expected a word or a map for \"whiteboard\", got ",
-                     TypeName(entry.value), " (write ", kWhiteboardForms, ")"));
-  }
-  ARDOISE_ASSIGN_OR_RETURN(
-      std::vector<Entry> entries,
-      MapEntries(entry.value, entry.value_pos, entry.path, "\"whiteboard\"",
-                 WhiteboardKeys(), kWhiteboardForms));
-  ARDOISE_RETURN_IF_ERROR(
-      OneKind(entries, entry, "\"whiteboard\"", kWhiteboardForms));
-  const Entry& kind = entries.front();
+  const Entry& kind = *chosen;
   if (kind.key == "app") {
     ARDOISE_ASSIGN_OR_RETURN(*out->mutable_app(),
                              AppId(kind.value, kind.value_pos));

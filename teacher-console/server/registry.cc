@@ -282,14 +282,6 @@ std::vector<v1::Device> Registry::List(
   return out;
 }
 
-std::optional<v1::ManualLock> Registry::DesiredLock(
-    const std::string& device_id) const {
-  absl::MutexLock lock(&mu_);
-  auto it = devices_.find(device_id);
-  if (it == devices_.end()) return std::nullopt;
-  return it->second.record.desired_lock;
-}
-
 std::vector<LiveUpdate> Registry::TakeDirty() {
   absl::MutexLock lock(&mu_);
   std::vector<LiveUpdate> out;

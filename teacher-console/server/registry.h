@@ -14,7 +14,6 @@
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -124,9 +123,6 @@ class Registry final {
   // A device by id or name, as the API shows it.
   absl::StatusOr<v1::Device> Get(const std::string& id_or_name) const;
   std::vector<v1::Device> List(const v1::ListDevicesRequest& filter) const;
-  // The current desired lock and next command seq are owned by SQLite; this
-  // is only what memory holds, for tests.
-  std::optional<v1::ManualLock> DesiredLock(const std::string& device_id) const;
 
   // Live fields changed since the last call.
   std::vector<LiveUpdate> TakeDirty();

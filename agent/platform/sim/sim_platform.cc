@@ -8,7 +8,6 @@ absl::Status SimPlatform::ShowScreen(const Screen& screen) {
   absl::MutexLock lock(&mu_);
   if (screen == screen_) return absl::OkStatus();
   screen_ = screen;
-  ++changes_;
   if (narrate_) {
     if (screen.locked) {
       ARDOISE_LOG(INFO) << "screen: LOCKED « " << screen.message << " » ("
@@ -25,7 +24,7 @@ absl::Status SimPlatform::ShowScreen(const Screen& screen) {
 
 absl::Status SimPlatform::ShowNotice(const Notice& notice) {
   absl::MutexLock lock(&mu_);
-  notices_.push_back(notice);
+  last_notice_ = notice.text;
   if (narrate_) {
     ARDOISE_LOG(INFO) << "screen: message « " << notice.text << " »";
   }
@@ -36,24 +35,8 @@ absl::StatusOr<PlatformReport> SimPlatform::Report() {
   absl::MutexLock lock(&mu_);
   PlatformReport report;
   report.screen = screen_;
-  if (!notices_.empty()) report.last_notice = notices_.back().text;
-  report.idle = idle_;
+  report.last_notice = last_notice_;  // never idle: the simulated pupil is busy
   return report;
-}
-
-std::vector<Notice> SimPlatform::notices() const {
-  absl::MutexLock lock(&mu_);
-  return notices_;
-}
-
-int SimPlatform::screen_changes() const {
-  absl::MutexLock lock(&mu_);
-  return changes_;
-}
-
-void SimPlatform::SetIdle(absl::Duration idle) {
-  absl::MutexLock lock(&mu_);
-  idle_ = idle;
 }
 
 }  // namespace ardoise

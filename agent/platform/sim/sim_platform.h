@@ -8,7 +8,6 @@
 #define ARDOISE_AGENT_PLATFORM_SIM_SIM_PLATFORM_H_
 
 #include <string>
-#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "agent/platform/platform.h"
@@ -24,19 +23,11 @@ class SimPlatform final : public Platform {
   absl::Status ShowNotice(const Notice& notice) override;
   absl::StatusOr<PlatformReport> Report() override;
 
-  // For tests: every notice shown, in order, and the number of screen changes.
-  std::vector<Notice> notices() const;
-  int screen_changes() const;
-  // For tests: pretend the user was idle this long.
-  void SetIdle(absl::Duration idle);
-
  private:
   const bool narrate_;
   mutable absl::Mutex mu_;
   Screen screen_ ABSL_GUARDED_BY(mu_);
-  std::vector<Notice> notices_ ABSL_GUARDED_BY(mu_);
-  int changes_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Duration idle_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
+  std::string last_notice_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ardoise
