@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "common/proto_time.h"
 #include "common/school_time.h"
+#include "common/session_timeline.h"
 #include "common/status_macros.h"
 #include "common/transport.h"
 #include "common/version.h"
@@ -86,6 +87,7 @@ Agent::Agent(const AgentOptions& options, std::unique_ptr<Platform> platform,
 
   absl::MutexLock lock(&mu_);
   manual_lock_ = store_->manual_lock();
+  session_ = store_->session();
   last_command_seq_ = store_->last_command_seq();
   last_message_ = store_->last_message_shown();
   auto ledger = UsageLedger::Parse(store_->progress().ledger);
@@ -125,6 +127,8 @@ v1::Hello Agent::MakeHello() {
   hello.set_manual_lock_version(manual_lock_.version());
   hello.set_last_command_seq(last_command_seq_);
   hello.set_policy_version(policy_.version());
+  hello.set_policy_class(policy_.class_name());
+  hello.set_session_version(session_.version());
   *hello.mutable_state() = StateLocked();
   ToProto(schedule_.Now(options_.clock->Now(), options_.clock->Monotonic()).now,
           hello.mutable_state()->mutable_observed_at());
@@ -169,12 +173,34 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
           }
         }
         if (desired.has_policy() &&
-            desired.policy().version() != policy_.version()) {
+            (desired.policy().version() != policy_.version() ||
+             desired.policy().class_name() != policy_.class_name())) {
           absl::Status saved = store_->SetPolicy(desired.policy());
           if (saved.ok()) {
             ApplyPolicyLocked(desired.policy());
           } else {
             ARDOISE_LOG(ERROR) << "cannot store the policy: " << saved;
+          }
+        }
+        if (desired.has_session() &&
+            desired.session().version() > session_.version()) {
+          absl::Status saved = store_->SetSession(desired.session());
+          if (saved.ok()) {
+            session_ = desired.session();
+            if (session_.session_id().empty()) {
+              ARDOISE_LOG(INFO) << "no session holds this device any more";
+            } else {
+              ARDOISE_LOG(INFO)
+                  << "session " << session_.session_id() << " of class "
+                  << session_.class_name() << ": \"" << session_.plan().title()
+                  << "\", step " << session_.step_index() + 1
+                  << (session_.paused() ? " (paused)" : "") << ", deadline "
+                  << absl::FormatTime("%H:%M:%S",
+                                      FromProto(session_.deadline()),
+                                      absl::LocalTimeZone());
+            }
+          } else {
+            ARDOISE_LOG(ERROR) << "cannot store the session: " << saved;
           }
         }
       }
@@ -268,6 +294,9 @@ v1::DeviceState Agent::StateLocked() {
   state.set_no_screen_period(decision_.no_screen_period);
   state.set_exemption_reason(decision_.exemption_reason);
   state.set_free_use_today_seconds(absl::ToInt64Seconds(free_use_today_));
+  state.set_session_id(session_.session_id());
+  state.set_session_version(session_.version());
+  state.set_session_step(session_step_);
   return state;
 }
 
@@ -306,6 +335,10 @@ void Agent::Enforce(bool report) {
   input.kind = identity_.kind;
   input.device_name = identity_.name;
   input.manual_lock = manual_lock_;
+  // The session runs on the device's own clock: steps advance and the
+  // deadline locks also while the console is out of reach.
+  input.session = SessionViewAt(session_, time.now);
+  session_step_ = input.session ? PositionAt(session_, time.now).step : 0;
   free_use_today_ = ledger_.UsedOn(today);
   input.free_use_today = free_use_today_;
   decision_ = Decide(input);
@@ -337,22 +370,21 @@ void Agent::Enforce(bool report) {
 }
 
 void Agent::Tick() {
-  absl::Time next_report = absl::Now();
+  // Reports follow the agent's clock (a test clock may run faster); wake-ups
+  // are real: every second, so that schedule boundaries, step changes,
+  // deadlines, expiries and the daily limit are enforced promptly.
+  absl::Duration next_report = options_.clock->Monotonic();
   for (;;) {
     absl::Duration heartbeat;
     {
       absl::MutexLock lock(&tick_mu_);
       heartbeat = heartbeat_;
-      // Wake at the next report, and every second so that schedule
-      // boundaries, expiries and the daily limit are enforced promptly.
-      tick_mu_.AwaitWithTimeout(
-          absl::Condition(&stopping_),
-          std::min(absl::Seconds(1),
-                   std::max(absl::ZeroDuration(), next_report - absl::Now())));
+      tick_mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Seconds(1));
       if (stopping_) return;
     }
-    const bool due = absl::Now() >= next_report;
-    if (due) next_report = absl::Now() + heartbeat;
+    const absl::Duration now = options_.clock->Monotonic();
+    const bool due = now >= next_report;
+    if (due) next_report = now + heartbeat;
     Enforce(due);
   }
 }

@@ -92,6 +92,8 @@ class Agent final : public ConsoleLink::Delegate {
   // the store before it takes effect. One mutex serializes enforcement.
   absl::Mutex mu_;
   v1::ManualLock manual_lock_ ABSL_GUARDED_BY(mu_);
+  v1::SessionState session_ ABSL_GUARDED_BY(mu_);
+  int session_step_ ABSL_GUARDED_BY(mu_) = 0;  // the step last decided
   v1::EffectivePolicy policy_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::TimeZone> time_zone_ ABSL_GUARDED_BY(mu_);
   int64_t last_command_seq_ ABSL_GUARDED_BY(mu_) = 0;

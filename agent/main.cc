@@ -37,7 +37,7 @@ int Enroll(ardoise::EnrollOptions options, const std::string& kind) {
 }
 
 int Run(ardoise::AgentOptions options, const std::string& platform,
-        const std::string& backoff_max) {
+        const std::string& backoff_max, double clock_speed) {
   auto backoff = ardoise::ParseDuration(backoff_max);
   if (!backoff.ok() || *backoff < absl::Milliseconds(100)) {
     std::cerr << "ardoise-agent: --backoff-max: "
@@ -47,6 +47,12 @@ int Run(ardoise::AgentOptions options, const std::string& platform,
     return 2;
   }
   options.backoff_max = *backoff;
+  auto clock = ardoise::ClockFromFlags("", clock_speed);
+  if (!clock.ok()) {
+    std::cerr << "ardoise-agent: " << clock.status().message() << "\n";
+    return 2;
+  }
+  options.clock = *clock;
   if (platform != "sim") {
     std::cerr << "ardoise-agent: --platform " << platform
               << ": only \"sim\" is available in this build\n";
@@ -111,7 +117,13 @@ int main(int argc, char** argv) {
                   "Longest wait between reconnection attempts")
       ->capture_default_str();
 
+  double clock_speed = 1.0;
+  run->add_option("--clock-speed", clock_speed,
+                  "Testing and demo only: run the clock this many times "
+                  "faster, like the console's")
+      ->group("Testing");
+
   CLI11_PARSE(app, argc, argv);
   if (enroll->parsed()) return Enroll(enroll_options, kind);
-  return Run(run_options, platform, backoff_max);
+  return Run(run_options, platform, backoff_max, clock_speed);
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/logging.h"
 
@@ -51,6 +52,39 @@ void FakeClock::Advance(absl::Duration d) {
 void FakeClock::SetWall(absl::Time t) {
   absl::MutexLock lock(&mu_);
   wall_ = t;
+}
+
+}  // namespace ardoise
+
+namespace ardoise {
+
+ScaledClock::ScaledClock(absl::Time start, double speed)
+    : start_(start), speed_(speed), origin_(Clock::Real()->Monotonic()) {}
+
+absl::Duration ScaledClock::Monotonic() const {
+  return (Clock::Real()->Monotonic() - origin_) * speed_;
+}
+
+absl::Time ScaledClock::Now() const { return start_ + Monotonic(); }
+
+absl::StatusOr<const Clock*> ClockFromFlags(const std::string& fake_start,
+                                            double speed) {
+  if (fake_start.empty() && speed == 1.0) return Clock::Real();
+  if (!(speed >= 1.0 && speed <= 10000.0)) {
+    return absl::InvalidArgumentError(
+        "--clock-speed: use a number from 1 to 10000");
+  }
+  absl::Time start = absl::Now();
+  if (!fake_start.empty()) {
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, fake_start, &start, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--fake-start: ", error,
+                       " (use RFC 3339, e.g. 2026-11-23T09:00:00+01:00)"));
+    }
+  }
+  static ScaledClock* const clock = new ScaledClock(start, speed);
+  return clock;
 }
 
 }  // namespace ardoise

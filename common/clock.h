@@ -14,7 +14,10 @@
 #ifndef ARDOISE_COMMON_CLOCK_H_
 #define ARDOISE_COMMON_CLOCK_H_
 
+#include <string>
+
 #include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
@@ -58,6 +61,30 @@ class FakeClock final : public Clock {
   absl::Time wall_ ABSL_GUARDED_BY(mu_);
   absl::Duration monotonic_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
 };
+
+// Real time moved to another start and run faster, for end-to-end tests and
+// the demo (`--fake-start`, `--clock-speed`): a lesson of 45 minutes on a
+// Monday morning plays in a minute at any hour. Now() = start + speed x the
+// real monotonic time elapsed since construction; Monotonic() runs at the
+// same speed. Never used in production.
+class ScaledClock final : public Clock {
+ public:
+  // `speed` must be positive.
+  ScaledClock(absl::Time start, double speed);
+  absl::Time Now() const override;
+  absl::Duration Monotonic() const override;
+
+ private:
+  const absl::Time start_;
+  const double speed_;
+  const absl::Duration origin_;  // real monotonic time at construction
+};
+
+// Parses the test flags: `fake_start` is RFC 3339 ("2026-11-23T09:00:00+01:00")
+// or empty (real time), `speed` >= 1. Returns Clock::Real() when both are
+// unset; otherwise a ScaledClock that lives as long as the process.
+absl::StatusOr<const Clock*> ClockFromFlags(const std::string& fake_start,
+                                            double speed);
 
 }  // namespace ardoise
 

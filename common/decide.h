@@ -11,8 +11,8 @@
 //   5. a session step that locks tablets, or a paused session;
 //   6. in a session: unlocked for the step's activity only.
 //      Levels 5 and 6 speak to pupils' devices (tablets, PCs): a session's
-//      whiteboard is unlocked with nothing imposed, since "regardez le
-//      tableau" points at it;
+//      whiteboard is unlocked with the step's whiteboard activity, since
+//      "regardez le tableau" points at it;
 //   7. outside a session: tablets locked unless the policy allows free use,
 //      whiteboards and PCs free by default, free use within a daily limit.
 // Without a policy (a device never configured) only levels 3 to 6 apply and
@@ -57,6 +57,13 @@ struct SessionView {
   enum class Action { kLock, kApp, kUrl, kFree } action = Action::kFree;
   std::string target;   // app id (kApp) or URL (kUrl)
   std::string message;  // lock text for kLock; empty = the policy's
+  // What the step puts on the whiteboard: an app id or a URL, empty for
+  // nothing imposed (or a pupil's screen, chosen live). A session's
+  // whiteboard runs it.
+  std::string whiteboard;
+  // When the current step ends by itself (InfiniteFuture for the last one):
+  // the decision may change then.
+  absl::Time changes_at = absl::InfiniteFuture();
 };
 
 struct DecideInput {

@@ -30,7 +30,13 @@ int Init(const std::string& data_dir) {
 }
 
 int Serve(const std::string& data_dir, const std::string& listen,
-          const std::string& heartbeat_text) {
+          const std::string& heartbeat_text, const std::string& fake_start,
+          double clock_speed) {
+  auto clock = ardoise::ClockFromFlags(fake_start, clock_speed);
+  if (!clock.ok()) {
+    std::cerr << "ardoise-console: " << clock.status().message() << "\n";
+    return 2;
+  }
   auto heartbeat = ardoise::ParseDuration(heartbeat_text);
   if (!heartbeat.ok() || *heartbeat < absl::Seconds(1)) {
     std::cerr << "ardoise-console: --heartbeat: "
@@ -46,6 +52,7 @@ int Serve(const std::string& data_dir, const std::string& listen,
   options.data_dir = data_dir;
   options.listen = listen;
   options.heartbeat = *heartbeat;
+  options.clock = *clock;
   options.flush_every = std::min(*heartbeat, absl::Seconds(5));
   auto server = ardoise::ConsoleServer::Start(options);
   if (!server.ok()) {
@@ -93,7 +100,20 @@ int main(int argc, char** argv) {
                    "How often agents report (e.g. 30s)")
       ->capture_default_str();
 
+  std::string fake_start;
+  double clock_speed = 1.0;
+  serve
+      ->add_option("--fake-start", fake_start,
+                   "Testing and demo only: start the clock at this RFC 3339 "
+                   "instant")
+      ->group("Testing");
+  serve
+      ->add_option("--clock-speed", clock_speed,
+                   "Testing and demo only: run the clock this many times "
+                   "faster (heartbeats included)")
+      ->group("Testing");
+
   CLI11_PARSE(app, argc, argv);
   if (init->parsed()) return Init(data_dir);
-  return Serve(data_dir, listen, heartbeat);
+  return Serve(data_dir, listen, heartbeat, fake_start, clock_speed);
 }

@@ -25,6 +25,7 @@ constexpr char kConsole[] = "console";
 constexpr char kSchool[] = "school";
 constexpr char kPool[] = "pool";
 constexpr char kManualLock[] = "manual_lock";
+constexpr char kSession[] = "session";
 constexpr char kLastCommandSeq[] = "last_command_seq";
 constexpr char kLastMessage[] = "last_message_shown";
 constexpr char kClockOffsetMicros[] = "clock_offset_us";
@@ -127,6 +128,19 @@ v1::ManualLock AgentStore::manual_lock() {
 absl::Status AgentStore::SetManualLock(const v1::ManualLock& manual_lock) {
   absl::MutexLock lock(&mu_);
   return PutLocked(kManualLock, manual_lock.SerializeAsString());
+}
+
+v1::SessionState AgentStore::session() {
+  absl::MutexLock lock(&mu_);
+  v1::SessionState out;
+  auto blob = GetLocked(kSession);
+  if (blob.ok()) out.ParseFromString(*blob);
+  return out;
+}
+
+absl::Status AgentStore::SetSession(const v1::SessionState& session) {
+  absl::MutexLock lock(&mu_);
+  return PutLocked(kSession, session.SerializeAsString());
 }
 
 int64_t AgentStore::last_command_seq() {

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "ardoise/v1/device.pb.h"
 #include "ardoise/v1/policy.pb.h"
+#include "ardoise/v1/session.pb.h"
 #include "common/sqlite.h"
 
 namespace ardoise {
@@ -49,6 +50,9 @@ class AgentStore final {
 
   v1::ManualLock manual_lock();
   absl::Status SetManualLock(const v1::ManualLock& lock);
+  // The session state the device holds (empty when none ever arrived).
+  v1::SessionState session();
+  absl::Status SetSession(const v1::SessionState& session);
 
   int64_t last_command_seq();
   std::string last_message_shown();

@@ -17,6 +17,7 @@
 #include "teacher-console/cli/policy_commands.h"
 #include "teacher-console/cli/requests.h"
 #include "teacher-console/cli/school_commands.h"
+#include "teacher-console/cli/session_commands.h"
 
 namespace ardoise::cli {
 namespace {
@@ -137,7 +138,7 @@ void AddDeviceCommands(CLI::App& app, DeviceFlags& flags, Choice& choice) {
   });
 }
 
-constexpr char kTargetHelp[] = "NAME, device/NAME or pool/NAME";
+constexpr char kTargetHelp[] = "NAME, device/NAME, pool/NAME or class/NAME";
 
 void AddLockCommands(CLI::App& app, LockFlags& lock, LockFlags& unlock,
                      Choice& choice) {
@@ -179,6 +180,79 @@ void AddMessageCommand(CLI::App& app, MessageFlags& flags, Choice& choice) {
       ->capture_default_str();
   message->callback(
       [&] { choice.Set(MakeMessageRequest(flags), &SendMessage); });
+}
+
+// `session` flags: `start` has its own; the steering verbs share CLASS.
+struct SessionFlags {
+  StartFlags start;
+  std::string class_name;
+  std::string duration;
+};
+
+void AddSessionCommands(CLI::App& app, SessionFlags& flags, Choice& choice) {
+  CLI::App* session =
+      app.add_subcommand("session", "Lessons: run a plan with a class");
+  session->require_subcommand(1);
+  CLI::App* start = session->add_subcommand(
+      "start", "Start a plan on a class's tablets and whiteboard");
+  start->add_option("CLASS", flags.start.class_group, "CLASS or CLASS/GROUP")
+      ->type_name("")
+      ->required();
+  start->add_option("PLAN", flags.start.plan_file, "The plan (YAML)")
+      ->type_name("")
+      ->required();
+  start
+      ->add_option("--devices", flags.start.pools,
+                   "Pools to use instead of the home room (a cart); repeat "
+                   "for several")
+      ->type_name("POOL");
+  start
+      ->add_option("--override", flags.start.override_reason,
+                   "Start beyond the week's allowance, saying why (audited)")
+      ->type_name("REASON");
+  start->callback(
+      [&] { choice.Set(MakeStartRequest(flags.start), &StartSession); });
+
+  struct Verb {
+    const char* name;
+    const char* help;
+    v1::SteerSessionRequest::Action action;
+  };
+  static const Verb kVerbs[] = {
+      {"next", "Go to the next step now", v1::SteerSessionRequest::ACTION_NEXT},
+      {"extend", "Lengthen the current step (within the allowance)",
+       v1::SteerSessionRequest::ACTION_EXTEND},
+      {"pause", "Lock the tablets and stop the clock",
+       v1::SteerSessionRequest::ACTION_PAUSE},
+      {"resume", "Run again after a pause",
+       v1::SteerSessionRequest::ACTION_RESUME},
+      {"end", "End the session", v1::SteerSessionRequest::ACTION_END},
+  };
+  for (const Verb& verb : kVerbs) {
+    CLI::App* cmd = session->add_subcommand(verb.name, verb.help);
+    cmd->add_option("CLASS", flags.class_name, "The class")
+        ->type_name("")
+        ->required();
+    if (verb.action == v1::SteerSessionRequest::ACTION_EXTEND) {
+      cmd->add_option("DURATION", flags.duration, "How much longer (e.g. 5m)")
+          ->type_name("")
+          ->required();
+    }
+    cmd->callback([&flags, &choice, action = verb.action] {
+      choice.Set(MakeSteerRequest(flags.class_name, action, flags.duration),
+                 &SteerSession);
+    });
+  }
+  CLI::App* status = session->add_subcommand(
+      "status", "Steps, time left, allowance and devices of a class's session");
+  status->add_option("CLASS", flags.class_name, "The class")
+      ->type_name("")
+      ->required();
+  status->callback([&] {
+    v1::GetSessionRequest request;
+    request.set_class_name(flags.class_name);
+    choice.Set(absl::StatusOr<v1::GetSessionRequest>(request), &GetSession);
+  });
 }
 
 // `policy` flags.
@@ -390,6 +464,8 @@ int Main(int argc, const char* const* argv, const char* env_console,
   AddPolicyCommands(app, policy, choice);
   SchoolModelFlags school_model;
   AddSchoolCommands(app, school_model, choice);
+  SessionFlags session_flags;
+  AddSessionCommands(app, session_flags, choice);
 
   try {
     app.parse(argc, argv);

@@ -11,7 +11,8 @@
 namespace ardoise::cli {
 namespace {
 
-constexpr char kTargetForms[] = "NAME, device/NAME, pool/NAME or --all";
+constexpr char kTargetForms[] =
+    "NAME, device/NAME, pool/NAME, class/NAME or --all";
 
 absl::Status Usage(std::string_view message) {
   return absl::InvalidArgumentError(AsAbsl(message));
@@ -51,6 +52,8 @@ absl::StatusOr<v1::Target> ParseTarget(std::string_view text, bool all) {
       target.set_kind(v1::Target::KIND_DEVICE);
     } else if (kind == "pool") {
       target.set_kind(v1::Target::KIND_POOL);
+    } else if (kind == "class") {
+      target.set_kind(v1::Target::KIND_CLASS);
     } else {
       return Usage(absl::StrCat("bad TARGET \"", AsAbsl(text),
                                 "\": unknown kind \"", AsAbsl(kind),

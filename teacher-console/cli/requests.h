@@ -25,8 +25,9 @@ absl::StatusOr<std::string> ResolveConsoleAddress(std::string_view flag_value,
                                                   const char* env_value);
 
 // TARGET as written: "NAME" (the console resolves it to a device, else a
-// pool), "device/NAME" or "pool/NAME". `all` is the --all flag, which stands
-// instead of a TARGET.
+// pool, else a class), "device/NAME", "pool/NAME" or "class/NAME" (the
+// devices of the class's running session, else of its home room). `all` is the
+// --all flag, which stands instead of a TARGET.
 absl::StatusOr<v1::Target> ParseTarget(std::string_view text, bool all);
 
 // A duration flag such as `--ttl 24h` (common/duration.h syntax) in whole

@@ -131,7 +131,7 @@ grpc::ServerUnaryReactor* ConsoleService::SetLock(
         ctx, absl::InvalidArgumentError("bad lock duration: use at most 24h"));
   }
   std::string described;
-  auto ids = context_.registry->Resolve(request->target(), &described);
+  auto ids = ResolveTarget(context_, request->target(), &described);
   if (!ids.ok()) return FinishNow(ctx, ids.status());
 
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
@@ -181,7 +181,7 @@ grpc::ServerUnaryReactor* ConsoleService::SendMessage(
                               "bad message lifetime: use at most 7 days"));
   }
   std::string described;
-  auto ids = context_.registry->Resolve(request->target(), &described);
+  auto ids = ResolveTarget(context_, request->target(), &described);
   if (!ids.ok()) return FinishNow(ctx, ids.status());
 
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();

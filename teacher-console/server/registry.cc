@@ -84,8 +84,12 @@ void Registry::OnHello(const std::string& device_id, const v1::Hello& hello,
   if (hello.manual_lock_version() != record.desired_lock.version()) {
     *desired.mutable_desired()->mutable_manual_lock() = record.desired_lock;
   }
-  if (hello.policy_version() != record.desired_policy.version()) {
+  if (hello.policy_version() != record.desired_policy.version() ||
+      hello.policy_class() != record.desired_policy.class_name()) {
     *desired.mutable_desired()->mutable_policy() = record.desired_policy;
+  }
+  if (hello.session_version() != record.desired_session.version()) {
+    *desired.mutable_desired()->mutable_session() = record.desired_session;
   }
   if (desired.has_desired()) link->Push(std::move(desired));
   for (const auto& [seq, command] : record.pending) {
@@ -167,14 +171,44 @@ void Registry::AddFlag(const std::string& device_id, const std::string& flag) {
   }
 }
 
+void Registry::SetDesiredSessions(const std::vector<std::string>& device_ids,
+                                  const std::vector<v1::SessionState>& states) {
+  absl::MutexLock lock(&mu_);
+  for (size_t i = 0; i < device_ids.size() && i < states.size(); ++i) {
+    Entry* entry = FindByIdLocked(device_ids[i]);
+    if (entry == nullptr) continue;
+    if (states[i].version() <= entry->record.desired_session.version()) {
+      continue;
+    }
+    entry->record.desired_session = states[i];
+    v1::ConsoleMessage message;
+    // The policy first: the session's class layer is in force when the
+    // session arrives.
+    if (RefreshPolicyLocked(*entry)) {
+      *message.mutable_desired()->mutable_policy() =
+          entry->record.desired_policy;
+    }
+    *message.mutable_desired()->mutable_session() = states[i];
+    PushLocked(*entry, std::move(message));
+  }
+}
+
+bool Registry::RefreshPolicyLocked(Entry& entry) {
+  v1::EffectivePolicy policy = policy_for_(entry.record);
+  if (policy.version() == entry.record.desired_policy.version() &&
+      policy.class_name() == entry.record.desired_policy.class_name()) {
+    return false;
+  }
+  entry.record.desired_policy = std::move(policy);
+  return true;
+}
+
 int Registry::RefreshPolicies() {
   absl::MutexLock lock(&mu_);
   int changed = 0;
   for (auto& [id, entry] : devices_) {
     if (entry.record.retired) continue;
-    v1::EffectivePolicy policy = policy_for_(entry.record);
-    if (policy.version() == entry.record.desired_policy.version()) continue;
-    entry.record.desired_policy = std::move(policy);
+    if (!RefreshPolicyLocked(entry)) continue;
     ++changed;
     v1::ConsoleMessage message;
     *message.mutable_desired()->mutable_policy() = entry.record.desired_policy;
@@ -282,6 +316,35 @@ std::vector<v1::Device> Registry::List(
   return out;
 }
 
+std::vector<v1::Device> Registry::InPools(
+    const std::vector<std::string>& pools) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::Device> out;
+  for (const auto& [id, entry] : devices_) {
+    if (entry.record.retired) continue;
+    if (std::find(pools.begin(), pools.end(), entry.record.pool) ==
+        pools.end()) {
+      continue;
+    }
+    out.push_back(ToApiLocked(entry));
+  }
+  std::sort(
+      out.begin(), out.end(),
+      [](const v1::Device& a, const v1::Device& b) { return a.id() < b.id(); });
+  return out;
+}
+
+std::vector<v1::Device> Registry::GetMany(
+    const std::vector<std::string>& ids) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::Device> out;
+  for (const std::string& id : ids) {
+    auto it = devices_.find(id);
+    if (it != devices_.end()) out.push_back(ToApiLocked(it->second));
+  }
+  return out;
+}
+
 std::vector<LiveUpdate> Registry::TakeDirty() {
   absl::MutexLock lock(&mu_);
   std::vector<LiveUpdate> out;
@@ -330,7 +393,8 @@ v1::Device Registry::ToApiLocked(const Entry& entry) const {
   *d.mutable_desired_lock() = r.desired_lock;
   d.set_desired_policy_version(r.desired_policy.version());
   d.set_in_sync(r.state.manual_lock_version() == r.desired_lock.version() &&
-                r.state.policy_version() == r.desired_policy.version());
+                r.state.policy_version() == r.desired_policy.version() &&
+                r.state.session_version() == r.desired_session.version());
   for (const std::string& flag : r.flags) d.add_flags(flag);
   d.set_pending_commands(static_cast<int32_t>(r.pending.size()));
   d.set_retired(r.retired);

@@ -24,6 +24,7 @@
 #include "ardoise/v1/agent_link.pb.h"
 #include "ardoise/v1/console.pb.h"
 #include "ardoise/v1/policy.pb.h"
+#include "ardoise/v1/session.pb.h"
 #include "common/clock.h"
 
 namespace ardoise {
@@ -52,7 +53,10 @@ struct DeviceRecord {
   std::vector<std::string> flags;
   v1::ManualLock desired_lock;
   std::map<int64_t, v1::Command> pending;  // by seq
-  // Derived from the policy set (never stored): what the device should run.
+  // The session holding the device (session_id empty = none).
+  v1::SessionState desired_session;
+  // Derived from the policy set and the holding session's class (never
+  // stored): what the device should run.
   v1::EffectivePolicy desired_policy;
 
   // Live: kept in memory, flushed to SQLite in batches.
@@ -110,8 +114,14 @@ class Registry final {
   void RemoveCommand(const std::string& device_id, int64_t seq);
   void Retire(const std::string& device_id);
   void AddFlag(const std::string& device_id, const std::string& flag);
+  // Sets the session state of each device (states[i] for device_ids[i]),
+  // recomputes its effective policy (class-scoped layers follow the
+  // session) and pushes both.
+  void SetDesiredSessions(const std::vector<std::string>& device_ids,
+                          const std::vector<v1::SessionState>& states);
   // Recomputes every device's effective policy (after a policy set change)
-  // and pushes those whose version changed; returns how many changed.
+  // and pushes those whose version or class changed; returns how many
+  // changed.
   int RefreshPolicies();
   // Forgets commands that expired before `now` (purged from SQLite too).
   void DropExpiredCommands(absl::Time now);
@@ -123,6 +133,10 @@ class Registry final {
   // A device by id or name, as the API shows it.
   absl::StatusOr<v1::Device> Get(const std::string& id_or_name) const;
   std::vector<v1::Device> List(const v1::ListDevicesRequest& filter) const;
+  // Devices in service in any of `pools`, sorted by id.
+  std::vector<v1::Device> InPools(const std::vector<std::string>& pools) const;
+  // The devices with these ids (unknown ids skipped), in order.
+  std::vector<v1::Device> GetMany(const std::vector<std::string>& ids) const;
 
   // Live fields changed since the last call.
   std::vector<LiveUpdate> TakeDirty();
@@ -142,6 +156,8 @@ class Registry final {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PushLocked(Entry& entry, v1::ConsoleMessage message)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes the entry's policy; true (and stored) when it changed.
+  bool RefreshPolicyLocked(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock* const clock_;
   const absl::Duration heartbeat_;

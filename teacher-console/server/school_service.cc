@@ -4,6 +4,7 @@
 // transaction, and answer after the commit. These admin tables are small and
 // read rarely, so the lists are read by posting a read to the Writer too:
 // no reactor touches SQLite, and no cache has to be kept in step.
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -20,12 +21,14 @@ namespace ardoise {
 namespace {
 
 // Posts `insert` (which fills the response) and its audit line; finishes the
-// RPC once both are committed, or with the refusal.
+// RPC once both are committed, or with the refusal. `committed`, when set,
+// runs after a successful commit, before the answer.
 template <typename Insert>
 grpc::ServerUnaryReactor* PostCreate(const ConsoleContext& context,
                                      grpc::CallbackServerContext* ctx,
                                      const std::string& action,
-                                     std::string target, Insert insert) {
+                                     std::string target, Insert insert,
+                                     std::function<void()> committed = {}) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time now = context.clock->Now();
   const std::string actor = CallerOf(ctx);
@@ -35,7 +38,10 @@ grpc::ServerUnaryReactor* PostCreate(const ConsoleContext& context,
         if (!detail.ok()) return detail.status();
         return AppendAudit(db, now, actor, action, target, "ok", *detail);
       },
-      [reactor](absl::Status status) { reactor->Finish(ToGrpc(status)); });
+      [reactor, committed](absl::Status status) {
+        if (status.ok() && committed) committed();
+        reactor->Finish(ToGrpc(status));
+      });
   return reactor;
 }
 
@@ -118,6 +124,9 @@ grpc::ServerUnaryReactor* ConsoleService::CreateClass(
                             " levels=", absl::StrJoin(response->levels(), ","),
                             " home_room=", response->home_room(),
                             " groups=", absl::StrJoin(response->groups(), ","));
+      },
+      [sessions = context_.sessions, response] {
+        sessions->AddClass(*response);
       });
 }
 

@@ -9,6 +9,7 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/transport.h"
+#include "teacher-console/server/sessions.h"
 #include "teacher-console/server/store.h"
 
 namespace ardoise {
@@ -60,13 +61,25 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   PolicyBook* book = server->policies_.get();
   server->registry_ = std::make_unique<Registry>(
       options.clock, options.heartbeat, [book](const DeviceRecord& record) {
-        return PolicyBook::For(*book->snapshot(), ScopeOf(record), "", nullptr);
+        return PolicyBook::For(*book->snapshot(), ScopeOf(record),
+                               record.desired_session.class_name(), nullptr);
       });
   server->registry_->Load(std::move(devices));
   server->writer_ = Writer::Start(*std::move(db));
+  server->sessions_ = std::make_unique<Sessions>(
+      options.clock, server->writer_.get(), server->registry_.get(),
+      server->policies_.get());
+  Sessions* sessions = server->sessions_.get();
+  absl::Status loaded = server->writer_->Run(
+      [sessions](Database& db) { return sessions->Load(db); });
+  if (!loaded.ok()) {
+    server->writer_->Stop();
+    return loaded;
+  }
 
   ConsoleContext context{options.clock, server->writer_.get(),
-                         server->registry_.get(), server->policies_.get()};
+                         server->registry_.get(), server->policies_.get(),
+                         server->sessions_.get()};
   server->agent_link_ = std::make_unique<AgentLinkService>(context);
   server->console_ = std::make_unique<ConsoleService>(context);
 
@@ -108,7 +121,13 @@ void ConsoleServer::Shutdown() {
 
 void ConsoleServer::Maintain() {
   absl::Time next_purge = options_.clock->Now();
-  while (!stop_.WaitForNotificationWithTimeout(options_.flush_every)) {
+  absl::Time next_flush = absl::Now() + options_.flush_every;
+  // Sessions are looked at four times a second (a step boundary or deadline
+  // is acted on within 250 ms; the device enforces it on its own anyway).
+  while (!stop_.WaitForNotificationWithTimeout(absl::Milliseconds(250))) {
+    sessions_->Tick();
+    if (absl::Now() < next_flush) continue;
+    next_flush = absl::Now() + options_.flush_every;
     Flush();
     const absl::Time now = options_.clock->Now();
     if (now >= next_purge) {

@@ -60,6 +60,7 @@ class ConsoleServer final {
   std::unique_ptr<PolicyBook> policies_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<Writer> writer_;
+  std::unique_ptr<Sessions> sessions_;
   std::unique_ptr<AgentLinkService> agent_link_;
   std::unique_ptr<ConsoleService> console_;
   std::unique_ptr<grpc::Server> server_;

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "teacher-console/server/policy_book.h"
 #include "teacher-console/server/registry.h"
+#include "teacher-console/server/sessions.h"
 #include "teacher-console/server/writer.h"
 
 namespace ardoise {
@@ -25,7 +26,15 @@ struct ConsoleContext {
   Writer* writer = nullptr;
   Registry* registry = nullptr;
   PolicyBook* policies = nullptr;
+  Sessions* sessions = nullptr;
 };
+
+// Resolves a target to device ids: devices and pools through the Registry,
+// classes through Sessions (its running session's devices, else its home
+// room). A name that is both a class and a device or pool is refused.
+absl::StatusOr<std::vector<std::string>> ResolveTarget(
+    const ConsoleContext& context, const v1::Target& target,
+    std::string* described);
 
 // Who is calling, for the audit trail. Accounts arrive with the security
 // work; until then every caller is named after its address, so the trail
@@ -115,6 +124,17 @@ class ConsoleService final : public v1::Console::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::ListAssignmentsRequest* request,
       v1::ListAssignmentsResponse* response) override;
+
+  // Sessions (session_service.cc).
+  grpc::ServerUnaryReactor* StartSession(grpc::CallbackServerContext* ctx,
+                                         const v1::StartSessionRequest* request,
+                                         v1::Session* response) override;
+  grpc::ServerUnaryReactor* SteerSession(grpc::CallbackServerContext* ctx,
+                                         const v1::SteerSessionRequest* request,
+                                         v1::Session* response) override;
+  grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* ctx,
+                                       const v1::GetSessionRequest* request,
+                                       v1::Session* response) override;
 
  private:
   ConsoleContext context_;

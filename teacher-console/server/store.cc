@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "common/school_time.h"
 #include "common/status_macros.h"
+#include "teacher-console/server/session_store.h"
 
 namespace ardoise {
 namespace {
@@ -144,8 +145,8 @@ CREATE TABLE teacher_assignments (
 }  // namespace
 
 const std::vector<std::string>& ConsoleMigrations() {
-  static const auto* migrations =
-      new std::vector<std::string>{kSchemaV1, kSchemaV2, kSchemaV3};
+  static const auto* migrations = new std::vector<std::string>{
+      kSchemaV1, kSchemaV2, kSchemaV3, kSessionSchema};
   return *migrations;
 }
 
@@ -160,7 +161,7 @@ absl::StatusOr<std::vector<DeviceRecord>> LoadDevices(Database& db) {
       Statement devices,
       db.Prepare("SELECT id, name, kind, school, pool, key_hash, enrolled_at, "
                  "retired_at IS NOT NULL, last_seen, agent_version, state, "
-                 "flags, manual_lock FROM devices ORDER BY id"));
+                 "flags, manual_lock, session FROM devices ORDER BY id"));
   for (;;) {
     ARDOISE_ASSIGN_OR_RETURN(bool row, devices.Step());
     if (!row) break;
@@ -179,6 +180,7 @@ absl::StatusOr<std::vector<DeviceRecord>> LoadDevices(Database& db) {
     const std::string flags = devices.ColumnText(11);
     if (!flags.empty()) r.flags = absl::StrSplit(flags, '\n');
     r.desired_lock.ParseFromString(devices.ColumnBlob(12));
+    r.desired_session.ParseFromString(devices.ColumnBlob(13));
     out.push_back(std::move(r));
   }
   ARDOISE_ASSIGN_OR_RETURN(
