@@ -66,9 +66,9 @@ TEST(AppTest, BadValuesAreUsageErrorsBeforeAnyConnection) {
   EXPECT_EQ(duration.exit_code, kExitUsage);
   EXPECT_THAT(duration.err, StartsWith("ardoise: --for: bad duration \"45\""));
 
-  Result target = RunCli({"lock", "class/cm1"}, "127.0.0.1:1");
+  Result target = RunCli({"lock", "room/cm1"}, "127.0.0.1:1");
   EXPECT_EQ(target.exit_code, kExitUsage);
-  EXPECT_THAT(target.err, HasSubstr("unknown kind \"class\""));
+  EXPECT_THAT(target.err, HasSubstr("unknown kind \"room\""));
 
   Result missing = RunCli({"unlock"}, "127.0.0.1:1");
   EXPECT_EQ(missing.exit_code, kExitUsage);

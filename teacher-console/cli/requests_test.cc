@@ -45,14 +45,18 @@ TEST(TargetTest, AllFlag) {
 
 TEST(TargetTest, MalformedTargetsAreUsageErrors) {
   for (const char* bad :
-       {"", "class/cm1", "pool/", "device/", "/x", "pool/a/b"}) {
+       {"", "room/cm1", "pool/", "device/", "class/", "/x", "pool/a/b"}) {
     absl::StatusOr<v1::Target> t = ParseTarget(bad, false);
     ASSERT_FALSE(t.ok()) << bad;
     EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(t.status().message(), HasSubstr("pool/NAME")) << bad;
   }
-  EXPECT_THAT(ParseTarget("class/cm1", false).status().message(),
-              HasSubstr("unknown kind \"class\""));
+  EXPECT_THAT(ParseTarget("room/cm1", false).status().message(),
+              HasSubstr("unknown kind \"room\""));
+  absl::StatusOr<v1::Target> klass = ParseTarget("class/cm1", false);
+  ASSERT_TRUE(klass.ok());
+  EXPECT_EQ(klass->kind(), v1::Target::KIND_CLASS);
+  EXPECT_EQ(klass->name(), "cm1");
   EXPECT_THAT(ParseTarget("tab-1", true).status().message(),
               HasSubstr("not both"));
 }

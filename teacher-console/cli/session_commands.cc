@@ -179,6 +179,16 @@ std::string RenderSession(const v1::Session& s, absl::Time /*now*/,
                   step.tablets(), step.whiteboard()});
   }
   absl::StrAppend(&out, "\n", steps.Render());
+  if (ended) {
+    Table devices({"DEVICE", "KIND", "TOOK PART", "DROPPED OUT"});
+    for (const v1::SessionDevice& d : s.devices()) {
+      devices.AddRow({d.name(), KindName(d.kind()),
+                      d.took_part() ? "yes" : "no",
+                      d.dropped_out() ? "yes" : "no"});
+    }
+    absl::StrAppend(&out, "\n", devices.Render());
+    return out;
+  }
   Table devices({"DEVICE", "KIND", "ONLINE", "STEP", "SCREEN"});
   for (const v1::SessionDevice& d : s.devices()) {
     const bool holds = d.state().session_id() == s.id();

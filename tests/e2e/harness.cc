@@ -148,6 +148,21 @@ TestBed::~TestBed() {
   }
 }
 
+void TestBed::UseTestClock(absl::Time start, double speed) {
+  clock_start_ = start;
+  clock_speed_ = speed;
+  clock_real_origin_ = absl::Now();
+}
+
+absl::Time TestBed::ConsoleNow() const {
+  if (clock_start_ == absl::InfinitePast()) return absl::Now();
+  return clock_start_ + (absl::Now() - clock_real_origin_) * clock_speed_;
+}
+
+absl::Duration TestBed::RealTimeFor(absl::Duration d) const {
+  return d / clock_speed_;
+}
+
 void TestBed::StartConsole(absl::Duration heartbeat) {
   const std::string data = dir_ + "/console";
   if (console_starts_ == 0) {
@@ -161,10 +176,23 @@ void TestBed::StartConsole(absl::Duration heartbeat) {
   // agents keep the address they enrolled with.
   const std::string listen =
       address_.empty() ? std::string("127.0.0.1:0") : address_;
+  std::vector<std::string> argv = {
+      ARDOISE_CONSOLE_BIN,
+      "serve",
+      "--data",
+      data,
+      "--listen",
+      listen,
+      "--heartbeat",
+      absl::StrCat(absl::ToInt64Seconds(heartbeat), "s")};
+  if (clock_start_ != absl::InfinitePast()) {
+    argv.insert(argv.end(), {"--fake-start",
+                             absl::FormatTime(absl::RFC3339_full, ConsoleNow(),
+                                              absl::UTCTimeZone()),
+                             "--clock-speed", absl::StrCat(clock_speed_)});
+  }
   auto process = Process::Spawn(
-      {ARDOISE_CONSOLE_BIN, "serve", "--data", data, "--listen", listen,
-       "--heartbeat", absl::StrCat(absl::ToInt64Seconds(heartbeat), "s")},
-      absl::StrCat(dir_, "/console.", ++console_starts_, ".log"));
+      argv, absl::StrCat(dir_, "/console.", ++console_starts_, ".log"));
   ASSERT_TRUE(process.ok()) << process.status();
   console_ = *std::move(process);
   ASSERT_TRUE(WaitFor(
@@ -233,10 +261,17 @@ void TestBed::Enroll(const std::string& token, const std::string& name,
 }
 
 void TestBed::StartAgent(const std::string& name, const std::string& data_dir) {
+  std::vector<std::string> argv = {
+      ARDOISE_AGENT_BIN, "run",
+      "--data",          data_dir.empty() ? AgentDir(name) : data_dir,
+      "--platform",      "sim",
+      "--console",       address_,
+      "--backoff-max",   "1s"};
+  if (clock_start_ != absl::InfinitePast()) {
+    argv.insert(argv.end(), {"--clock-speed", absl::StrCat(clock_speed_)});
+  }
   auto process = Process::Spawn(
-      {ARDOISE_AGENT_BIN, "run", "--data",
-       data_dir.empty() ? AgentDir(name) : data_dir, "--platform", "sim",
-       "--console", address_, "--backoff-max", "1s"},
+      argv,
       absl::StrCat(dir_, "/agent-", name, ".", ++agent_starts_[name], ".log"));
   ASSERT_TRUE(process.ok()) << process.status();
   agents_[name] = *std::move(process);

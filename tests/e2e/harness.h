@@ -62,6 +62,16 @@ class TestBed {
   const std::string& dir() const { return dir_; }
   const std::string& console_address() const { return address_; }
 
+  // Runs the console's and agents' clocks from `start` (console time) at
+  // `speed` times real time, for lessons and budgets at any hour without
+  // long waits. Call before StartConsole. A restarted console resumes the
+  // same timeline (its --fake-start moves on by the time elapsed).
+  void UseTestClock(absl::Time start, double speed);
+  // The console's time now, on the test clock (real time without one).
+  absl::Time ConsoleNow() const;
+  // How long `d` of console time takes in real time.
+  absl::Duration RealTimeFor(absl::Duration d) const;
+
   // `ardoise-console init` (first time) then `serve` on 127.0.0.1:0; waits
   // until it listens.
   void StartConsole(absl::Duration heartbeat = absl::Seconds(2));
@@ -103,6 +113,9 @@ class TestBed {
   std::string address_;
   std::unique_ptr<Process> console_;
   int console_starts_ = 0;
+  absl::Time clock_start_ = absl::InfinitePast();  // no test clock
+  absl::Time clock_real_origin_;
+  double clock_speed_ = 1.0;
   std::map<std::string, std::unique_ptr<Process>> agents_;
   std::map<std::string, int> agent_starts_;
 };
