@@ -18,6 +18,7 @@
 #include "teacher-console/cli/requests.h"
 #include "teacher-console/cli/school_commands.h"
 #include "teacher-console/cli/session_commands.h"
+#include "teacher-console/cli/week_report.h"
 
 namespace ardoise::cli {
 namespace {
@@ -255,6 +256,22 @@ void AddSessionCommands(CLI::App& app, SessionFlags& flags, Choice& choice) {
   });
 }
 
+void AddReportCommands(CLI::App& app, WeekReportFlags& week, Choice& choice) {
+  CLI::App* report = app.add_subcommand(
+      "report", "Reports for the city and the schools (no device named)");
+  report->require_subcommand(1);
+  CLI::App* week_cmd = report->add_subcommand(
+      "week", "The weekly half-day per class against its target");
+  week_cmd->add_option("--week", week.week, "ISO week (default: this week)")
+      ->type_name("YYYY-Www");
+  week_cmd->add_option("--school", week.school, "Only this school")
+      ->type_name("SCHOOL");
+  week_cmd->add_option("--lang", week.lang, "fr or en")->capture_default_str();
+  week_cmd->add_option("--svg", week.svg, "Also write a chart to this file")
+      ->type_name("FILE");
+  week_cmd->callback([&] { choice.Set(MakeWeekReport(week), &RunWeekReport); });
+}
+
 // `policy` flags.
 struct PolicyFlags {
   std::vector<std::string> files;
@@ -447,7 +464,7 @@ int Main(int argc, const char* const* argv, const char* env_console,
                  std::string("Console address (default: $") + kConsoleEnv + ")")
       ->type_name("HOST:PORT");
   app.add_option("-o,--output", output, "Output format")
-      ->check(CLI::IsMember({"table", "json"}))
+      ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
 
   Choice choice;
@@ -466,6 +483,8 @@ int Main(int argc, const char* const* argv, const char* env_console,
   AddSchoolCommands(app, school_model, choice);
   SessionFlags session_flags;
   AddSessionCommands(app, session_flags, choice);
+  WeekReportFlags week_report;
+  AddReportCommands(app, week_report, choice);
 
   try {
     app.parse(argc, argv);
@@ -500,8 +519,9 @@ int Main(int argc, const char* const* argv, const char* env_console,
   Session session;
   session.console = stub.get();
   session.address = *address;
-  session.format =
-      output == "json" ? OutputFormat::kJson : OutputFormat::kTable;
+  session.format = output == "json"  ? OutputFormat::kJson
+                   : output == "csv" ? OutputFormat::kCsv
+                                     : OutputFormat::kTable;
   session.out = &out;
   session.clock = Clock::Real();
   absl::Status status = choice.Run(session);

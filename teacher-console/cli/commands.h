@@ -17,7 +17,8 @@
 
 namespace ardoise::cli {
 
-enum class OutputFormat { kTable, kJson };
+// kCsv is for reports; other commands refuse it.
+enum class OutputFormat { kTable, kJson, kCsv };
 
 // What every command needs; the caller owns the pointees.
 struct Session {

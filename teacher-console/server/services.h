@@ -135,6 +135,9 @@ class ConsoleService final : public v1::Console::CallbackService {
   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* ctx,
                                        const v1::GetSessionRequest* request,
                                        v1::Session* response) override;
+  grpc::ServerUnaryReactor* WeekReport(
+      grpc::CallbackServerContext* ctx, const v1::WeekReportRequest* request,
+      v1::WeekReportResponse* response) override;
 
  private:
   ConsoleContext context_;

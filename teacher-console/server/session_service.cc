@@ -90,4 +90,21 @@ grpc::ServerUnaryReactor* ConsoleService::GetSession(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ConsoleService::WeekReport(
+    grpc::CallbackServerContext* ctx, const v1::WeekReportRequest* request,
+    v1::WeekReportResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  context_.sessions->WeekReport(
+      *request,
+      [reactor, response](absl::StatusOr<v1::WeekReportResponse> report) {
+        if (!report.ok()) {
+          reactor->Finish(ToGrpc(report.status()));
+          return;
+        }
+        *response = *std::move(report);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
 }  // namespace ardoise

@@ -16,6 +16,7 @@ CREATE TABLE sessions (
   school TEXT NOT NULL,
   started_at INTEGER NOT NULL,
   ended_at INTEGER,
+  override_reason TEXT NOT NULL DEFAULT '',
   record BLOB NOT NULL
 );
 CREATE INDEX sessions_by_class ON sessions(class_name, started_at);
@@ -63,9 +64,9 @@ absl::Status SaveSession(Database& db, const v1::SessionRecord& record) {
   ARDOISE_ASSIGN_OR_RETURN(
       Statement * save,
       db.Cached("INSERT INTO sessions (id, class_name, group_name, school, "
-                "started_at, ended_at, record) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, "
-                "record = excluded.record"));
+                "started_at, ended_at, override_reason, record) VALUES (?, ?, "
+                "?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ended_at = "
+                "excluded.ended_at, record = excluded.record"));
   save->Bind(1, s.id())
       .Bind(2, s.class_name())
       .Bind(3, s.group())
@@ -76,7 +77,8 @@ absl::Status SaveSession(Database& db, const v1::SessionRecord& record) {
   } else {
     save->Bind(6, nullptr);
   }
-  save->BindBlob(7, record.SerializeAsString());
+  save->Bind(7, s.override_reason());
+  save->BindBlob(8, record.SerializeAsString());
   absl::Status status = save->Run();
   if (absl::IsAlreadyExists(status)) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -166,6 +168,30 @@ absl::StatusOr<std::map<std::string, int64_t>> ClassWeekUsage(
     ARDOISE_ASSIGN_OR_RETURN(bool row, query->Step());
     if (!row) break;
     out[query->ColumnText(0)] = query->ColumnInt64(1);
+  }
+  query->Reset();
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, WeekSessions>> ClassWeekSessions(
+    Database& db, const std::string& class_name, absl::Time from,
+    absl::Time to) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * query,
+      db.Cached("SELECT group_name, override_reason FROM sessions WHERE "
+                "class_name = ? AND started_at >= ? AND started_at < ? "
+                "ORDER BY started_at"));
+  query->Bind(1, class_name)
+      .Bind(2, absl::ToUnixSeconds(from))
+      .Bind(3, absl::ToUnixSeconds(to));
+  std::map<std::string, WeekSessions> out;
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool row, query->Step());
+    if (!row) break;
+    WeekSessions& group = out[query->ColumnText(0)];
+    ++group.count;
+    std::string reason = query->ColumnText(1);
+    if (!reason.empty()) group.override_reasons.push_back(std::move(reason));
   }
   query->Reset();
   return out;

@@ -59,6 +59,16 @@ absl::Status ChargeClassUsage(
 absl::StatusOr<std::map<std::string, int64_t>> ClassWeekUsage(
     Database& db, const std::string& class_name, IsoWeek week);
 
+// Sessions of a class started in [from, to), by group: how many, and the
+// reasons of those started with an override.
+struct WeekSessions {
+  int count = 0;
+  std::vector<std::string> override_reasons;
+};
+absl::StatusOr<std::map<std::string, WeekSessions>> ClassWeekSessions(
+    Database& db, const std::string& class_name, absl::Time from,
+    absl::Time to);
+
 }  // namespace ardoise
 
 #endif  // ARDOISE_TEACHER_CONSOLE_SERVER_SESSION_STORE_H_

@@ -6,6 +6,7 @@
 
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
+#include "teacher-console/server/sessions.h"
 #include "teacher-console/server/store.h"
 
 namespace ardoise {
@@ -116,6 +117,53 @@ TEST_F(SessionStoreTest, SessionStatesGetAGrowingVersionPerDevice) {
   EXPECT_EQ((*loaded)[0].desired_session.version(), 2);
   EXPECT_TRUE(
       absl::IsNotFound(StoreSessionStates(*db_, {"d-nope"}, state).status()));
+}
+
+}  // namespace
+}  // namespace ardoise
+
+namespace ardoise {
+namespace {
+
+TEST(ClassWeekRowsTest, GroupsAreChargedWholeClassSessionsToo) {
+  v1::Class klass;
+  klass.set_name("cm1-b");
+  klass.set_school("jaures");
+  klass.add_groups("A");
+  klass.add_groups("B");
+  std::map<std::string, WeekSessions> sessions;
+  sessions[""].count = 1;
+  sessions["A"].count = 2;
+  sessions["A"].override_reasons.push_back("sortie");
+  const std::vector<v1::ClassWeek> rows =
+      ClassWeekRows(klass, {{"", 1800}, {"A", 9000}}, sessions,
+                    absl::Minutes(180), 9, 9, /*week_over=*/true);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].group(), "A");
+  EXPECT_EQ(rows[0].used_seconds(), 10800);
+  EXPECT_EQ(rows[0].flag(), v1::ClassWeek::FLAG_ON_TARGET);
+  EXPECT_EQ(rows[0].sessions(), 3);
+  EXPECT_EQ(rows[0].overrides(), 1);
+  EXPECT_EQ(rows[1].group(), "B");
+  EXPECT_EQ(rows[1].used_seconds(), 1800);
+  EXPECT_EQ(rows[1].flag(), v1::ClassWeek::FLAG_UNDER);
+  EXPECT_EQ(rows[1].sessions(), 1);
+}
+
+TEST(ClassWeekRowsTest, AClassWithoutGroupSessionsIsOneRow) {
+  v1::Class klass;
+  klass.set_name("ce1");
+  klass.add_groups("A");
+  const std::vector<v1::ClassWeek> over =
+      ClassWeekRows(klass, {{"", 11000}}, {}, absl::Minutes(180), 9, 9, false);
+  ASSERT_EQ(over.size(), 1u);
+  EXPECT_EQ(over[0].group(), "");
+  EXPECT_EQ(over[0].flag(), v1::ClassWeek::FLAG_OVER);
+  EXPECT_EQ(over[0].percent(), 101);
+  const std::vector<v1::ClassWeek> early =
+      ClassWeekRows(klass, {}, {}, absl::Minutes(100), 5, 9, false);
+  EXPECT_EQ(early[0].flag(), v1::ClassWeek::FLAG_IN_PROGRESS);
+  EXPECT_EQ(early[0].target_seconds(), 6000);
 }
 
 }  // namespace

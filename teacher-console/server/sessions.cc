@@ -1,6 +1,8 @@
 #include "teacher-console/server/sessions.h"
 
 #include <algorithm>
+#include <optional>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -72,6 +74,68 @@ const char* EndReasonFor(const std::string& cause) {
 }
 
 }  // namespace
+
+std::vector<v1::ClassWeek> ClassWeekRows(
+    const v1::Class& klass, const std::map<std::string, int64_t>& usage,
+    const std::map<std::string, WeekSessions>& sessions, absl::Duration target,
+    int half_days, int normal_half_days, bool week_over) {
+  std::vector<std::string> groups;
+  auto seen = [&](const std::string& group) {
+    if (!group.empty() &&
+        std::find(groups.begin(), groups.end(), group) == groups.end()) {
+      groups.push_back(group);
+    }
+  };
+  for (const auto& [group, seconds] : usage) seen(group);
+  for (const auto& [group, count] : sessions) seen(group);
+  if (!groups.empty()) {
+    for (const std::string& group : klass.groups()) seen(group);
+    std::sort(groups.begin(), groups.end());
+  } else {
+    groups.push_back("");
+  }
+  auto find_usage = [&](const std::string& group) -> int64_t {
+    auto it = usage.find(group);
+    return it == usage.end() ? 0 : it->second;
+  };
+  const int64_t target_seconds = absl::ToInt64Seconds(target);
+  std::vector<v1::ClassWeek> rows;
+  for (const std::string& group : groups) {
+    v1::ClassWeek row;
+    row.set_school(klass.school());
+    row.set_class_name(klass.name());
+    row.set_group(group);
+    const int64_t used =
+        find_usage("") + (group.empty() ? 0 : find_usage(group));
+    row.set_used_seconds(used);
+    row.set_target_seconds(target_seconds);
+    row.set_half_days(half_days);
+    row.set_normal_half_days(normal_half_days);
+    row.set_percent(target_seconds > 0
+                        ? static_cast<int32_t>(used * 100 / target_seconds)
+                        : 0);
+    if (used > target_seconds) {
+      row.set_flag(v1::ClassWeek::FLAG_OVER);
+    } else if (used * 2 >= target_seconds) {
+      row.set_flag(v1::ClassWeek::FLAG_ON_TARGET);
+    } else {
+      row.set_flag(week_over ? v1::ClassWeek::FLAG_UNDER
+                             : v1::ClassWeek::FLAG_IN_PROGRESS);
+    }
+    for (const std::string& key : {std::string(), group}) {
+      auto it = sessions.find(key);
+      if (it == sessions.end()) continue;
+      row.set_sessions(row.sessions() + it->second.count);
+      for (const std::string& reason : it->second.override_reasons) {
+        row.add_override_reasons(reason);
+      }
+      if (group.empty()) break;  // "" already counted
+    }
+    row.set_overrides(row.override_reasons_size());
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
 
 Sessions::Sessions(const Clock* clock, Writer* writer, Registry* registry,
                    PolicyBook* policies)
@@ -221,6 +285,75 @@ void Sessions::Get(std::string class_name, Done done) {
         ARDOISE_ASSIGN_OR_RETURN(v1::SessionRecord last,
                                  LoadLastSession(db, class_name));
         ARDOISE_ASSIGN_OR_RETURN(*result, DescribeLocked(db, last, now));
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(status);
+        } else {
+          done(std::move(*result));
+        }
+      });
+}
+
+void Sessions::WeekReport(
+    v1::WeekReportRequest request,
+    std::function<void(absl::StatusOr<v1::WeekReportResponse>)> done) {
+  auto result = std::make_shared<v1::WeekReportResponse>();
+  writer_->Post(
+      [this, request = std::move(request),
+       result](Database& db) -> absl::Status {
+        std::optional<IsoWeek> asked;
+        if (!request.week().empty()) {
+          ARDOISE_ASSIGN_OR_RETURN(asked, ParseIsoWeek(request.week()));
+        }
+        absl::MutexLock lock(&mu_);
+        const absl::Time now = clock_->Now();
+        bool school_seen = request.school().empty();
+        bool all_over = true;
+        for (const auto& [name, info] : classes_) {
+          if (!request.school().empty() &&
+              info.klass.school() != request.school()) {
+            continue;
+          }
+          school_seen = true;
+          const v1::EffectivePolicy policy =
+              ClassPolicy(*policies_, info.klass);
+          ARDOISE_ASSIGN_OR_RETURN(absl::TimeZone zone,
+                                   ZoneFor(policy, info.timezone));
+          const IsoWeek week = asked ? *asked : IsoWeekOf(now, zone);
+          if (result->week().empty()) result->set_week(FormatIsoWeek(week));
+          const absl::Time from =
+              absl::FromCivil(absl::CivilSecond(MondayOf(week)), zone);
+          const absl::Time to =
+              absl::FromCivil(absl::CivilSecond(MondayOf(week) + 7), zone);
+          const bool over = now >= to;
+          all_over = all_over && over;
+          ARDOISE_ASSIGN_OR_RETURN(auto usage, ClassWeekUsage(db, name, week));
+          ARDOISE_ASSIGN_OR_RETURN(auto sessions,
+                                   ClassWeekSessions(db, name, from, to));
+          for (v1::ClassWeek& row : ClassWeekRows(
+                   info.klass, usage, sessions, WeeklyAllowance(policy, week),
+                   SchoolHalfDaysInWeek(policy, week),
+                   NormalWeekHalfDays(policy), over)) {
+            *result->add_classes() = std::move(row);
+          }
+        }
+        if (!school_seen) {
+          return absl::NotFoundError(
+              absl::StrCat("no class in school \"", request.school(),
+                           "\" (see `ardoise classes list`)"));
+        }
+        if (result->week().empty() && asked) {
+          result->set_week(FormatIsoWeek(*asked));
+        }
+        result->set_week_over(result->classes_size() > 0 && all_over);
+        std::sort(result->mutable_classes()->begin(),
+                  result->mutable_classes()->end(),
+                  [](const v1::ClassWeek& a, const v1::ClassWeek& b) {
+                    return std::tie(a.school(), a.class_name(), a.group()) <
+                           std::tie(b.school(), b.class_name(), b.group());
+                  });
         return absl::OkStatus();
       },
       [result, done = std::move(done)](absl::Status status) {

@@ -44,9 +44,18 @@
 #include "common/sqlite.h"
 #include "teacher-console/server/policy_book.h"
 #include "teacher-console/server/registry.h"
+#include "teacher-console/server/session_store.h"
 #include "teacher-console/server/writer.h"
 
 namespace ardoise {
+
+// The rows of one class in a week report: one for the whole class when no
+// session named a group, else one per group (declared or seen), each
+// charged the whole-class sessions plus its own. Pure; exposed for tests.
+std::vector<v1::ClassWeek> ClassWeekRows(
+    const v1::Class& klass, const std::map<std::string, int64_t>& usage,
+    const std::map<std::string, WeekSessions>& sessions, absl::Duration target,
+    int half_days, int normal_half_days, bool week_over);
 
 class Sessions final {
  public:
@@ -69,6 +78,10 @@ class Sessions final {
              std::string actor, Done done);
   void Steer(v1::SteerSessionRequest request, std::string actor, Done done);
   void Get(std::string class_name, Done done);
+  // The weekly half-day report (Console.WeekReport), read on the Writer.
+  void WeekReport(
+      v1::WeekReportRequest request,
+      std::function<void(absl::StatusOr<v1::WeekReportResponse>)> done);
 
   // Advances steps and ends sessions whose deadline passed. Cheap when
   // nothing is due (no post); called often by the maintenance thread.

@@ -67,6 +67,9 @@ class TestBed {
   // long waits. Call before StartConsole. A restarted console resumes the
   // same timeline (its --fake-start moves on by the time elapsed).
   void UseTestClock(absl::Time start, double speed);
+  // Moves the test clock forward by `d` for the next StartConsole (a console
+  // restarted "next week").
+  void ShiftTestClock(absl::Duration d) { clock_start_ += d; }
   // The console's time now, on the test clock (real time without one).
   absl::Time ConsoleNow() const;
   // How long `d` of console time takes in real time.

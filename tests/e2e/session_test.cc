@@ -330,5 +330,96 @@ TEST_F(SessionTest, StartsAreRefusedOutsideSchoolHoursAndForUnknownClasses) {
   EXPECT_EQ(bed_.Cli({"session", "status", "cm1-b"}).exit_code, 1);
 }
 
+TEST_F(SessionTest, WeekReportFlagsUnderOnTargetAndOverServedClasses) {
+  bed_.UseTestClock(MondayMorning(), /*speed=*/300);
+  bed_.StartConsole(absl::Seconds(600));
+  Ok({"schools", "create", "jaures"});
+  std::string text = kPolicy;
+  text.replace(text.find("ALLOWANCE"), 9, "20m");
+  Ok({"policy", "apply", Write("jaures.yaml", text)});
+  for (const std::string klass : {"cm1-a", "cm1-b", "cm1-c"}) {
+    const std::string room = "salle-" + klass;
+    Ok({"pools", "create", room, "--school", "jaures", "--kind", "room"});
+    Ok({"classes", "create", klass, "--school", "jaures", "--levels", "CM1",
+        "--home-room", room});
+    bed_.Enroll(bed_.CreateToken("jaures", room, 1), "tab-" + klass);
+  }
+  // cm1-a runs nothing; cm1-b a 5-minute plan (10 min with its grace: half
+  // its 20 minutes); cm1-c, by override, 25 minutes (30 with the grace).
+  const std::string five = Write("five.yaml", R"(title: "Cinq"
+levels: [CM1]
+steps:
+  - {title: "Seul", duration: 5m, tablets: free, whiteboard: none}
+)");
+  const std::string long_plan = Write("long.yaml", R"(title: "Long"
+levels: [CM1]
+steps:
+  - {title: "Seul", duration: 25m, tablets: free, whiteboard: none}
+)");
+  Ok({"session", "start", "cm1-b", five});
+  EXPECT_EQ(bed_.Cli({"session", "start", "cm1-c", long_plan}).exit_code, 1);
+  Ok({"session", "start", "cm1-c", long_plan, "--override",
+      "projet radio de l'école"});
+  for (const std::string klass : {"cm1-b", "cm1-c"}) {
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Session({"session", "status", klass}).status() ==
+                 v1::Session::STATUS_ENDED;
+        },
+        absl::Seconds(30)));
+  }
+  // During the week a class below half is "in progress", not yet flagged.
+  v1::WeekReportResponse report;
+  ASSERT_TRUE(bed_.CliJson({"report", "week"}, &report));
+  EXPECT_EQ(report.week(), "2026-W48");
+  EXPECT_FALSE(report.week_over());
+  ASSERT_EQ(report.classes_size(), 3);
+  EXPECT_EQ(report.classes(0).flag(), v1::ClassWeek::FLAG_IN_PROGRESS);
+
+  // Next Monday the week is over and the flags are final.
+  bed_.KillConsole(SIGTERM);
+  bed_.ShiftTestClock(absl::Hours(24 * 7));
+  bed_.StartConsole(absl::Seconds(600));
+  ASSERT_TRUE(bed_.CliJson({"report", "week", "--week", "2026-W48"}, &report));
+  EXPECT_TRUE(report.week_over());
+  ASSERT_EQ(report.classes_size(), 3);
+  const v1::ClassWeek& a = report.classes(0);
+  const v1::ClassWeek& b = report.classes(1);
+  const v1::ClassWeek& c = report.classes(2);
+  EXPECT_EQ(a.class_name(), "cm1-a");
+  EXPECT_EQ(a.used_seconds(), 0);
+  EXPECT_EQ(a.target_seconds(), 20 * 60);
+  EXPECT_EQ(a.flag(), v1::ClassWeek::FLAG_UNDER);
+  EXPECT_EQ(b.used_seconds(), 10 * 60);
+  EXPECT_EQ(b.percent(), 50);
+  EXPECT_EQ(b.flag(), v1::ClassWeek::FLAG_ON_TARGET);
+  EXPECT_EQ(b.sessions(), 1);
+  EXPECT_EQ(c.used_seconds(), 30 * 60);
+  EXPECT_EQ(c.flag(), v1::ClassWeek::FLAG_OVER);
+  EXPECT_EQ(c.overrides(), 1);
+  ASSERT_EQ(c.override_reasons_size(), 1);
+  EXPECT_EQ(c.override_reasons(0), "projet radio de l'école");
+  // The new week starts empty.
+  ASSERT_TRUE(bed_.CliJson({"report", "week"}, &report));
+  EXPECT_EQ(report.week(), "2026-W49");
+
+  // The same as a table (French), CSV and an SVG chart.
+  CommandResult table = bed_.Cli({"report", "week", "--week", "2026-W48"});
+  EXPECT_NE(table.out.find("sous-servie"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("au-delà"), std::string::npos) << table.out;
+  const std::string svg = bed_.dir() + "/week.svg";
+  CommandResult csv = bed_.Cli({"report", "week", "--week", "2026-W48", "-o",
+                                "csv", "--svg", svg, "--lang", "en"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("2026-W48,jaures,cm1-c,,30,20,150,9,9,1,1,over"),
+            std::string::npos)
+      << csv.out;
+  auto chart = ReadFile(svg);
+  ASSERT_TRUE(chart.ok());
+  EXPECT_NE(chart->find("<svg"), std::string::npos);
+  EXPECT_NE(chart->find("cm1-c"), std::string::npos);
+  EXPECT_NE(chart->find("over-served"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ardoise::testing
