@@ -110,6 +110,10 @@ class Registry final {
   void RemoveCommand(const std::string& device_id, int64_t seq);
   void Retire(const std::string& device_id);
   void AddFlag(const std::string& device_id, const std::string& flag);
+  // Sends a message to the device's live, welcomed stream, if any (e.g. a
+  // UsageAck after the durable commit); dropped otherwise, so only for
+  // messages the device gets again on reconnect.
+  void PushTo(const std::string& device_id, v1::ConsoleMessage message);
   // Recomputes every device's effective policy (after a policy set change)
   // and pushes those whose version changed; returns how many changed.
   int RefreshPolicies();

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "teacher-console/server/policy_book.h"
 #include "teacher-console/server/registry.h"
+#include "teacher-console/server/report_worker.h"
 #include "teacher-console/server/writer.h"
 
 namespace ardoise {
@@ -25,6 +26,7 @@ struct ConsoleContext {
   Writer* writer = nullptr;
   Registry* registry = nullptr;
   PolicyBook* policies = nullptr;
+  ReportWorker* reports = nullptr;
 };
 
 // Who is calling, for the audit trail. Accounts arrive with the security
@@ -41,6 +43,9 @@ inline constexpr size_t kMaxQueuedPerStream = 1024;
 inline constexpr size_t kMaxMessageText = 500;
 inline constexpr size_t kMaxLockText = 200;
 inline constexpr int kMaxPolicyFilesPerApply = 64;
+// Usage batches of one stream waiting for the Writer; an agent sends one at
+// a time, so more means a misbehaving one (its stream is closed).
+inline constexpr int kMaxUsageBatchesInFlight = 4;
 
 class AgentLinkService final : public v1::AgentLink::CallbackService {
  public:
@@ -115,6 +120,15 @@ class ConsoleService final : public v1::Console::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::ListAssignmentsRequest* request,
       v1::ListAssignmentsResponse* response) override;
+
+  // Usage reports (usage_service.cc), built on the ReportWorker.
+  grpc::ServerUnaryReactor* DevicesReport(
+      grpc::CallbackServerContext* ctx, const v1::DevicesReportRequest* request,
+      v1::DevicesReportResponse* response) override;
+  grpc::ServerUnaryReactor* NoScreenReport(
+      grpc::CallbackServerContext* ctx,
+      const v1::NoScreenReportRequest* request,
+      v1::NoScreenReportResponse* response) override;
 
  private:
   ConsoleContext context_;

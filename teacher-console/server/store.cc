@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "common/school_time.h"
 #include "common/status_macros.h"
+#include "teacher-console/server/usage_store.h"
 
 namespace ardoise {
 namespace {
@@ -144,8 +145,8 @@ CREATE TABLE teacher_assignments (
 }  // namespace
 
 const std::vector<std::string>& ConsoleMigrations() {
-  static const auto* migrations =
-      new std::vector<std::string>{kSchemaV1, kSchemaV2, kSchemaV3};
+  static const auto* migrations = new std::vector<std::string>{
+      kSchemaV1, kSchemaV2, kSchemaV3, kUsageSchema};
   return *migrations;
 }
 
