@@ -11,10 +11,12 @@
 #include "absl/status/statusor.h"
 #include "ardoise/v1/console.pb.h"
 #include "common/clock.h"
+#include "common/school_time.h"
 #include "common/version.h"
 #include "teacher-console/cli/commands.h"
 #include "teacher-console/cli/connection.h"
 #include "teacher-console/cli/policy_commands.h"
+#include "teacher-console/cli/report_commands.h"
 #include "teacher-console/cli/requests.h"
 #include "teacher-console/cli/school_commands.h"
 
@@ -50,6 +52,10 @@ class Choice {
     };
   }
 
+  // The chosen command can print CSV (the reports).
+  void AllowCsv() { csv_ok_ = true; }
+  bool csv_ok() const { return csv_ok_; }
+
   const absl::Status& usage_error() const { return usage_error_; }
   bool chosen() const { return run_ || local_; }
   bool local() const { return static_cast<bool>(local_); }
@@ -60,6 +66,7 @@ class Choice {
   absl::Status usage_error_;
   std::function<absl::Status(Session&)> run_;
   std::function<absl::Status(std::ostream&)> local_;
+  bool csv_ok_ = false;
 };
 
 template <typename Request>
@@ -354,6 +361,50 @@ void AddSchoolCommands(CLI::App& app, SchoolModelFlags& flags, Choice& choice) {
   });
 }
 
+void AddReportCommands(CLI::App& app, ReportFlags& flags, Choice& choice) {
+  CLI::App* report = app.add_subcommand(
+      "report", "Usage reports (tables in French; --lang en for English)");
+  report->require_subcommand(1);
+
+  CLI::App* devices = report->add_subcommand(
+      "devices", "Equipment use: minutes used per device and day");
+  devices->add_option("--from", flags.from, "First day (default: a week ago)")
+      ->type_name("YYYY-MM-DD");
+  devices->add_option("--to", flags.to, "Last day (default: today)")
+      ->type_name("YYYY-MM-DD");
+  devices->add_option("--school", flags.school, "Only this school")
+      ->type_name("SCHOOL");
+  devices->add_flag("--by-kind", flags.by_kind,
+                    "Only the per school and device kind view (the city's)");
+  devices->add_option("--lang", flags.lang, "fr or en")->capture_default_str();
+  devices->callback([&] {
+    const absl::TimeZone zone =
+        LoadSchoolTimeZone(kDefaultTimeZone).value_or(absl::LocalTimeZone());
+    choice.Set(MakeDevicesReport(flags, absl::ToCivilDay(absl::Now(), zone)),
+               &DevicesReport);
+    choice.AllowCsv();
+  });
+
+  CLI::App* no_screen = report->add_subcommand(
+      "no-screen",
+      "The no-screen week: per school and day, devices off, locked, used, "
+      "exempt or unknown");
+  no_screen
+      ->add_option("--period", flags.period,
+                   "A no-screen period's name (default: all)")
+      ->type_name("NAME");
+  no_screen->add_option("--school", flags.school, "Only this school")
+      ->type_name("SCHOOL");
+  no_screen->add_flag("--devices", flags.devices,
+                      "Also each device and day (IT staff)");
+  no_screen->add_option("--lang", flags.lang, "fr or en")
+      ->capture_default_str();
+  no_screen->callback([&] {
+    choice.Set(MakeNoScreenReport(flags), &NoScreenReport);
+    choice.AllowCsv();
+  });
+}
+
 }  // namespace
 
 int Main(int argc, const char* const* argv, const char* env_console,
@@ -373,7 +424,7 @@ int Main(int argc, const char* const* argv, const char* env_console,
                  std::string("Console address (default: $") + kConsoleEnv + ")")
       ->type_name("HOST:PORT");
   app.add_option("-o,--output", output, "Output format")
-      ->check(CLI::IsMember({"table", "json"}))
+      ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
 
   Choice choice;
@@ -390,6 +441,8 @@ int Main(int argc, const char* const* argv, const char* env_console,
   AddPolicyCommands(app, policy, choice);
   SchoolModelFlags school_model;
   AddSchoolCommands(app, school_model, choice);
+  ReportFlags report;
+  AddReportCommands(app, report, choice);
 
   try {
     app.parse(argc, argv);
@@ -399,6 +452,11 @@ int Main(int argc, const char* const* argv, const char* env_console,
   }
   if (!choice.usage_error().ok()) {
     err << "ardoise: " << choice.usage_error().message() << "\n";
+    return kExitUsage;
+  }
+  if (output == "csv" && !choice.csv_ok()) {
+    err << "ardoise: -o csv is for reports (`ardoise report ...`); use -o "
+           "json or -o table here\n";
     return kExitUsage;
   }
   if (!choice.chosen()) {  // CLI11 requires a verb; kept for safety
@@ -424,8 +482,9 @@ int Main(int argc, const char* const* argv, const char* env_console,
   Session session;
   session.console = stub.get();
   session.address = *address;
-  session.format =
-      output == "json" ? OutputFormat::kJson : OutputFormat::kTable;
+  session.format = output == "json"  ? OutputFormat::kJson
+                   : output == "csv" ? OutputFormat::kCsv
+                                     : OutputFormat::kTable;
   session.out = &out;
   session.clock = Clock::Real();
   absl::Status status = choice.Run(session);

@@ -17,7 +17,8 @@
 
 namespace ardoise::cli {
 
-enum class OutputFormat { kTable, kJson };
+// kCsv: reports only (the app refuses it for other commands).
+enum class OutputFormat { kTable, kJson, kCsv };
 
 // What every command needs; the caller owns the pointees.
 struct Session {

@@ -203,10 +203,12 @@ absl::StatusOr<IngestResult> IngestUsage(Database& db,
   int64_t last_ms = INT64_MIN;
   std::string body;
   for (const v1::UsageInterval& interval : batch.intervals()) {
-    const absl::Time start = FromProto(interval.start());
-    const absl::Time end = FromProto(interval.end());
-    const int64_t start_ms = absl::ToUnixMillis(start);
-    const int64_t end_ms = absl::ToUnixMillis(end);
+    // Whole milliseconds from here on, so that the per-day pieces add up to
+    // exactly end_ms - start_ms.
+    const int64_t start_ms = absl::ToUnixMillis(FromProto(interval.start()));
+    const int64_t end_ms = absl::ToUnixMillis(FromProto(interval.end()));
+    const absl::Time start = absl::FromUnixMillis(start_ms);
+    const absl::Time end = absl::FromUnixMillis(end_ms);
     if (interval.seq() <= stream.contiguous_seq) {
       // Stored before (and maybe purged since, past its retention): a
       // duplicate even when the row is gone.

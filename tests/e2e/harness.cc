@@ -232,11 +232,17 @@ void TestBed::Enroll(const std::string& token, const std::string& name,
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
 }
 
-void TestBed::StartAgent(const std::string& name, const std::string& data_dir) {
+void TestBed::StartAgent(const std::string& name, const std::string& data_dir,
+                         const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {
+      ARDOISE_AGENT_BIN, "run",
+      "--data",          data_dir.empty() ? AgentDir(name) : data_dir,
+      "--platform",      "sim",
+      "--console",       address_,
+      "--backoff-max",   "1s"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
   auto process = Process::Spawn(
-      {ARDOISE_AGENT_BIN, "run", "--data",
-       data_dir.empty() ? AgentDir(name) : data_dir, "--platform", "sim",
-       "--console", address_, "--backoff-max", "1s"},
+      argv,
       absl::StrCat(dir_, "/agent-", name, ".", ++agent_starts_[name], ".log"));
   ASSERT_TRUE(process.ok()) << process.status();
   agents_[name] = *std::move(process);
