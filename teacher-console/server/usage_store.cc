@@ -202,6 +202,9 @@ absl::StatusOr<IngestResult> IngestUsage(Database& db,
   int64_t first_ms = INT64_MAX;
   int64_t last_ms = INT64_MIN;
   std::string body;
+  absl::CivilDay day;
+  absl::Time day_start = absl::InfiniteFuture();
+  absl::Time day_end = absl::InfinitePast();
   for (const v1::UsageInterval& interval : batch.intervals()) {
     // Whole milliseconds from here on, so that the per-day pieces add up to
     // exactly end_ms - start_ms.
@@ -235,14 +238,25 @@ absl::StatusOr<IngestResult> IngestUsage(Database& db,
     const bool on = up || interval.kind() == v1::INTERVAL_KIND_BOOT;
     const bool used = up && !interval.locked() && interval.in_use();
     const bool exempt = used && !interval.exemption_reason().empty();
-    const auto pieces = SplitByLocalDay(start, end, zone);
+    // Most intervals fall inside the day of the previous one: skip the time
+    // zone arithmetic for them.
+    std::vector<std::pair<absl::CivilDay, absl::Duration>> pieces;
+    if (start >= day_start && end <= day_end && start < end) {
+      pieces.emplace_back(day, end - start);
+    } else {
+      pieces = SplitByLocalDay(start, end, zone);
+      if (!pieces.empty()) {
+        day = pieces.back().first;
+        day_start = zone.At(absl::CivilSecond(day)).pre;
+        day_end = zone.At(absl::CivilSecond(day + 1)).pre;
+      }
+    }
     if (pieces.empty()) {
       ++days[absl::ToCivilDay(start, zone)].intervals;
     }
     for (size_t k = 0; k < pieces.size(); ++k) {
-      const auto& [day, length] = pieces[k];
-      const int64_t ms = absl::ToInt64Milliseconds(length);
-      DayTotals& t = days[day];
+      const int64_t ms = absl::ToInt64Milliseconds(pieces[k].second);
+      DayTotals& t = days[pieces[k].first];
       if (k == 0) ++t.intervals;
       if (on) t.on_ms += ms;
       if (up) t.up_ms += ms;
@@ -250,7 +264,7 @@ absl::StatusOr<IngestResult> IngestUsage(Database& db,
       if (used) t.used_ms += ms;
       if (exempt) {
         t.exempt_ms += ms;
-        exemptions[{day, interval.exemption_reason()}] += ms;
+        exemptions[{pieces[k].first, interval.exemption_reason()}] += ms;
       }
     }
   }
