@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <thread>
@@ -248,6 +249,65 @@ TEST_F(UsageTest, AgentOfflineDeliversEverythingOnReconnect) {
   ASSERT_GE(report.schools_size(), 1);
   EXPECT_EQ(report.schools(0).school(), "ecole-jaures");
   EXPECT_EQ(report.schools(0).devices(), 1);
+}
+
+TEST_F(UsageTest, RestoredDataFolderNeverHasItsNewRecordsDropped) {
+  Enroll(1);
+  const std::string name = names_[0];
+  const std::string dir = bed_.AgentDir(name);
+  bed_.StartAgent(name, "", kFastUsage);
+  ASSERT_TRUE(
+      bed_.WaitForDevice(name, [](const v1::Device& d) { return d.online(); }));
+  ids_[name] = DeviceId(name);
+  ASSERT_TRUE(WaitFor([&] { return ReadAgent(dir).recorded >= 10; },
+                      absl::Seconds(10)));
+  // An image of the data folder, taken with the agent stopped.
+  bed_.KillAgent(name, SIGKILL);
+  const std::string image = bed_.dir() + "/image";
+  std::filesystem::copy(dir, image, std::filesystem::copy_options::recursive);
+  const AgentTotals at_image = ReadAgent(image);
+
+  // The device goes on and delivers more under the same epoch ...
+  bed_.StartAgent(name, "", kFastUsage);
+  ASSERT_TRUE(
+      WaitFor([&] { return ReadAgent(dir).recorded >= at_image.recorded + 20; },
+              absl::Seconds(10)));
+  bed_.KillAgent(name, SIGKILL);
+  bed_.StartAgent(name, "", kQuietUsage);
+  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, absl::Seconds(15)));
+  bed_.KillAgent(name, SIGKILL);
+
+  // ... then is restored from the image: its next seqs are already taken.
+  std::filesystem::remove_all(dir);
+  std::filesystem::copy(image, dir, std::filesystem::copy_options::recursive);
+  bed_.StartAgent(name, "", kFastUsage);
+  ASSERT_TRUE(
+      WaitFor([&] { return ReadAgent(dir).recorded >= at_image.recorded + 10; },
+              absl::Seconds(10)));
+  bed_.KillAgent(name, SIGKILL);
+  bed_.StartAgent(name, "", kQuietUsage);
+  ASSERT_TRUE(
+      WaitFor([&] { return ReadAgent(dir).pending == 0; }, absl::Seconds(15)));
+  bed_.KillAgent(name, SIGKILL);
+
+  // Everything recorded since the restore (and what the image still held)
+  // is on the console, under a new epoch, none dropped as a duplicate.
+  const AgentTotals restored = ReadAgent(dir);
+  auto db = OpenReadOnly(bed_.dir() + "/console/console.db");
+  ASSERT_NE(db, nullptr);
+  auto epochs = db->Prepare(
+      "SELECT epoch, COUNT(*), MAX(seq) FROM usage_intervals WHERE device_id "
+      "= ? GROUP BY epoch ORDER BY MIN(start_ms)");
+  ASSERT_TRUE(epochs.ok());
+  epochs->Bind(1, ids_[name]);
+  std::vector<std::pair<int64_t, int64_t>> counts;  // rows, max seq
+  while (*epochs->Step()) {
+    counts.emplace_back(epochs->ColumnInt64(1), epochs->ColumnInt64(2));
+  }
+  ASSERT_EQ(counts.size(), 2u);
+  const int64_t since_restore = restored.recorded - at_image.recorded;
+  EXPECT_EQ(counts[1].first, since_restore + at_image.pending);
+  EXPECT_EQ(counts[1].second, counts[1].first);  // gapless from 1
 }
 
 }  // namespace
