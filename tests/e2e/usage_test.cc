@@ -20,6 +20,9 @@ namespace ardoise::testing {
 namespace {
 
 const absl::Duration kHeartbeat = absl::Seconds(2);
+// Upper bounds for polling (never sleeps): generous for sanitizer builds on a
+// loaded machine; a healthy run takes a fraction of them.
+const absl::Duration kPatience = absl::Seconds(45);
 // Agents cut an interval this often, so a few seconds make hundreds.
 const std::vector<std::string> kFastUsage = {"--usage-cut-every", "100ms"};
 // After the chaos: nothing new but what a restart records.
@@ -164,7 +167,7 @@ TEST_F(UsageTest, KillingConsoleAndAgentsLosesAndDoublesNothing) {
   for (const std::string& name : names_) bed_.StartAgent(name, "", kFastUsage);
   for (const std::string& name : names_) {
     ASSERT_TRUE(bed_.WaitForDevice(
-        name, [](const v1::Device& d) { return d.online(); }));
+        name, [](const v1::Device& d) { return d.online(); }, kPatience));
     ids_[name] = DeviceId(name);
   }
 
@@ -195,7 +198,7 @@ TEST_F(UsageTest, KillingConsoleAndAgentsLosesAndDoublesNothing) {
   // quiet, each adds only its recovered tail and its boot.
   for (const std::string& name : names_) bed_.KillAgent(name, SIGKILL);
   for (const std::string& name : names_) bed_.StartAgent(name, "", kQuietUsage);
-  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, absl::Seconds(20)));
+  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, kPatience));
   ExpectTotalsEqual();
   for (const std::string& name : names_) {
     EXPECT_GT(ReadAgent(bed_.AgentDir(name)).recorded, 20) << name;
@@ -209,20 +212,19 @@ TEST_F(UsageTest, AgentOfflineDeliversEverythingOnReconnect) {
   ASSERT_TRUE(
       bed_.WaitForDevice(name, [](const v1::Device& d) { return d.online(); }));
   ids_[name] = DeviceId(name);
-  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, absl::Seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, kPatience));
   const ConsoleTotals before = ReadConsole(bed_.dir() + "/console", ids_[name]);
 
   // The console is gone; the agent keeps recording into its outbox.
   bed_.KillConsole(SIGKILL);
-  ASSERT_TRUE(
-      WaitFor([&] { return ReadAgent(bed_.AgentDir(name)).pending >= 40; },
-              absl::Seconds(20)));
+  ASSERT_TRUE(WaitFor(
+      [&] { return ReadAgent(bed_.AgentDir(name)).pending >= 40; }, kPatience));
   bed_.KillAgent(name, SIGKILL);
   const AgentTotals offline = ReadAgent(bed_.AgentDir(name));
 
   bed_.StartConsole(kHeartbeat);
   bed_.StartAgent(name, "", kQuietUsage);
-  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, absl::Seconds(20)));
+  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, kPatience));
   ExpectTotalsEqual();
   const ConsoleTotals after = ReadConsole(bed_.dir() + "/console", ids_[name]);
   EXPECT_GE(after.rows - before.rows, offline.pending);
@@ -259,8 +261,8 @@ TEST_F(UsageTest, RestoredDataFolderNeverHasItsNewRecordsDropped) {
   ASSERT_TRUE(
       bed_.WaitForDevice(name, [](const v1::Device& d) { return d.online(); }));
   ids_[name] = DeviceId(name);
-  ASSERT_TRUE(WaitFor([&] { return ReadAgent(dir).recorded >= 10; },
-                      absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return ReadAgent(dir).recorded >= 10; }, kPatience));
   // An image of the data folder, taken with the agent stopped.
   bed_.KillAgent(name, SIGKILL);
   const std::string image = bed_.dir() + "/image";
@@ -271,10 +273,10 @@ TEST_F(UsageTest, RestoredDataFolderNeverHasItsNewRecordsDropped) {
   bed_.StartAgent(name, "", kFastUsage);
   ASSERT_TRUE(
       WaitFor([&] { return ReadAgent(dir).recorded >= at_image.recorded + 20; },
-              absl::Seconds(10)));
+              kPatience));
   bed_.KillAgent(name, SIGKILL);
   bed_.StartAgent(name, "", kQuietUsage);
-  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, absl::Seconds(15)));
+  ASSERT_TRUE(WaitFor([&] { return AllDelivered(); }, kPatience));
   bed_.KillAgent(name, SIGKILL);
 
   // ... then is restored from the image: its next seqs are already taken.
@@ -283,11 +285,10 @@ TEST_F(UsageTest, RestoredDataFolderNeverHasItsNewRecordsDropped) {
   bed_.StartAgent(name, "", kFastUsage);
   ASSERT_TRUE(
       WaitFor([&] { return ReadAgent(dir).recorded >= at_image.recorded + 10; },
-              absl::Seconds(10)));
+              kPatience));
   bed_.KillAgent(name, SIGKILL);
   bed_.StartAgent(name, "", kQuietUsage);
-  ASSERT_TRUE(
-      WaitFor([&] { return ReadAgent(dir).pending == 0; }, absl::Seconds(15)));
+  ASSERT_TRUE(WaitFor([&] { return ReadAgent(dir).pending == 0; }, kPatience));
   bed_.KillAgent(name, SIGKILL);
 
   // Everything recorded since the restore (and what the image still held)
