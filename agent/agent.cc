@@ -1,11 +1,13 @@
 #include "agent/agent.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_time.h"
+#include "common/random.h"
 #include "common/school_time.h"
 #include "common/session_timeline.h"
 #include "common/status_macros.h"
@@ -76,7 +78,13 @@ Agent::Agent(const AgentOptions& options, std::unique_ptr<Platform> platform,
       store_(std::move(store)),
       identity_(std::move(identity)),
       schedule_(store_->progress().confirmed, options_.clock->Monotonic(),
-                store_->clock_offset()) {
+                store_->clock_offset()),
+      usage_(store_.get(),
+             UsageRecorder::Options{
+                 options_.usage_cut_every,
+                 std::min(absl::Seconds(15),
+                          std::max(absl::Milliseconds(100),
+                                   options_.usage_cut_every / 2))}) {
   ConsoleLink::Options link;
   link.console = options_.console_override.empty() ? identity_.console
                                                    : options_.console_override;
@@ -101,6 +109,21 @@ Agent::~Agent() { Stop(); }
 void Agent::Start() {
   started_ = true;
   Enforce(false);  // locked before anything else if it was locked
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time wall = options_.clock->Now();
+    const absl::Time now = schedule_.Now(wall, options_.clock->Monotonic()).now;
+    const absl::Time boot_wall = options_.boot_time == absl::InfinitePast()
+                                     ? ReadBootTime()
+                                     : options_.boot_time;
+    const absl::Time boot = boot_wall == absl::InfinitePast()
+                                ? absl::InfinitePast()
+                                : now - (wall - boot_wall);
+    absl::Status started = usage_.Start(now, boot, UsageStateLocked());
+    if (!started.ok()) {
+      ARDOISE_LOG(ERROR) << "cannot start recording usage: " << started;
+    }
+  }
   link_->Start();
   ticker_ = std::thread([this] { Tick(); });
 }
@@ -117,6 +140,11 @@ void Agent::Stop() {
   Enforce(false);  // counts the last seconds of use
   absl::MutexLock lock(&mu_);
   SaveProgressLocked();
+  absl::Status stopped = usage_.Stop(
+      schedule_.Now(options_.clock->Now(), options_.clock->Monotonic()).now);
+  if (!stopped.ok()) {
+    ARDOISE_LOG(ERROR) << "cannot record the shutdown: " << stopped;
+  }
 }
 
 v1::Hello Agent::MakeHello() {
@@ -130,6 +158,11 @@ v1::Hello Agent::MakeHello() {
   hello.set_policy_class(policy_.class_name());
   hello.set_session_version(session_.version());
   *hello.mutable_state() = StateLocked();
+  auto usage = store_->usage_totals();
+  if (usage.ok()) {
+    hello.set_usage_epoch(usage->epoch);
+    hello.set_usage_next_seq(usage->next_seq);
+  }
   ToProto(schedule_.Now(options_.clock->Now(), options_.clock->Monotonic()).now,
           hello.mutable_state()->mutable_observed_at());
   last_sent_ = hello.state();
@@ -155,8 +188,18 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
       ARDOISE_LOG(INFO) << "connected to the console as " << identity_.name
                         << " (" << identity_.device_id << ")";
       Enforce(false);
+      {
+        // A new stream: what was in flight on the old one is sent again.
+        absl::MutexLock lock(&usage_mu_);
+        usage_online_ = true;
+        usage_in_flight_ = 0;
+      }
+      PumpUsage();
       break;
     }
+    case v1::ConsoleMessage::kUsageAck:
+      HandleUsageAck(message.usage_ack());
+      break;
     case v1::ConsoleMessage::kDesired: {
       const v1::DesiredState& desired = message.desired();
       {
@@ -267,7 +310,88 @@ void Agent::HandleCommand(const v1::Command& command) {
   Enforce(true);
 }
 
+void Agent::HandleUsageAck(const v1::UsageAck& ack) {
+  if (ack.restart_epoch()) {
+    // The data folder went back in time (restored from an image): what the
+    // outbox holds moves to a new epoch instead of colliding.
+    const std::string epoch = RandomHex(8);
+    absl::Status restarted = store_->RestartUsageEpoch(epoch);
+    if (!restarted.ok()) {
+      ARDOISE_LOG(ERROR) << "cannot start a new usage epoch: " << restarted;
+      return;
+    }
+    ARDOISE_LOG(WARNING) << "usage epoch " << ack.epoch()
+                         << " was already used by this device (restored "
+                            "data folder?): continuing as epoch "
+                         << epoch;
+    {
+      absl::MutexLock lock(&usage_mu_);
+      usage_in_flight_ = 0;
+    }
+    PumpUsage();
+    return;
+  }
+  absl::Status acked = store_->AckUsage(ack.epoch(), ack.acked_seq());
+  if (!acked.ok()) {
+    ARDOISE_LOG(WARNING) << "cannot delete acknowledged usage: " << acked;
+    return;
+  }
+  {
+    absl::MutexLock lock(&usage_mu_);
+    if (usage_in_flight_ == 0 || ack.acked_seq() < usage_in_flight_) return;
+    usage_in_flight_ = 0;
+  }
+  PumpUsage();
+}
+
+void Agent::PumpUsage() {
+  absl::MutexLock lock(&usage_mu_);
+  const absl::Duration mono = options_.clock->Monotonic();
+  if (!usage_online_) return;
+  if (usage_in_flight_ != 0 && mono - usage_sent_at_ < kUsageResendAfter) {
+    return;
+  }
+  auto batch = store_->PendingUsage(kUsageBatchSize);
+  if (!batch.ok()) {
+    ARDOISE_LOG(ERROR) << "cannot read the usage outbox: " << batch.status();
+    return;
+  }
+  if (batch->intervals().empty()) {
+    usage_in_flight_ = 0;
+    return;
+  }
+  const int64_t last = batch->intervals(batch->intervals_size() - 1).seq();
+  v1::AgentMessage message;
+  *message.mutable_usage() = *std::move(batch);
+  if (link_->Send(message)) {
+    usage_in_flight_ = last;
+    usage_sent_at_ = mono;
+  }
+}
+
+UsageState Agent::UsageStateLocked() {
+  UsageState state;
+  auto shown = platform_->Report();
+  if (shown.ok()) {
+    state.locked = shown->screen.locked;
+    state.lock_reason = shown->screen.reason;
+    state.activity = shown->screen.activity;
+    state.in_use = !shown->screen.locked && shown->idle < kIdleIsNotUse;
+  }
+  state.no_screen_period = decision_.no_screen_period;
+  state.exemption_reason = decision_.exemption_reason;
+  if (!session_.session_id().empty()) {
+    state.session_id = session_.session_id();
+    state.step_index = session_step_;
+  }
+  return state;
+}
+
 void Agent::OnDisconnected(const absl::Status& status) {
+  {
+    absl::MutexLock lock(&usage_mu_);
+    usage_online_ = false;
+  }
   if (absl::IsUnauthenticated(status) || absl::IsPermissionDenied(status) ||
       absl::IsAlreadyExists(status) || absl::IsFailedPrecondition(status)) {
     ARDOISE_LOG(ERROR) << "the console refused this device: "
@@ -353,6 +477,7 @@ void Agent::Enforce(bool report) {
     ARDOISE_LOG(ERROR) << "cannot update the screen: " << updated;
   }
   if (mono - saved_at_ >= kSaveProgressEvery) SaveProgressLocked();
+  usage_.Observe(time.now, UsageStateLocked());
 
   v1::DeviceState state = StateLocked();
   v1::DeviceState before = last_sent_;
@@ -379,13 +504,16 @@ void Agent::Tick() {
     {
       absl::MutexLock lock(&tick_mu_);
       heartbeat = heartbeat_;
-      tick_mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Seconds(1));
+      tick_mu_.AwaitWithTimeout(
+          absl::Condition(&stopping_),
+          std::min(absl::Seconds(1), options_.usage_cut_every));
       if (stopping_) return;
     }
     const absl::Duration now = options_.clock->Monotonic();
     const bool due = now >= next_report;
     if (due) next_report = now + heartbeat;
     Enforce(due);
+    PumpUsage();
   }
 }
 

@@ -9,6 +9,12 @@
 // use with the monotonic clock, saves its progress every 30 s and sends a
 // state report each heartbeat.
 //
+// Usage: every decision also feeds the UsageRecorder (intervals committed to
+// the outbox in agent.db); the outbox is sent in batches of up to
+// kUsageBatchSize, one batch in flight at a time, the next one as soon as
+// the console acks (after its durable commit); unacked batches are resent
+// after kUsageResendAfter and from the oldest on every reconnect.
+//
 // Thread safety: Start/Stop from one thread; the rest is internal.
 #ifndef ARDOISE_AGENT_AGENT_H_
 #define ARDOISE_AGENT_AGENT_H_
@@ -22,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/enforce/agent_store.h"
+#include "agent/enforce/usage_recorder.h"
 #include "agent/link/console_link.h"
 #include "agent/platform/platform.h"
 #include "common/clock.h"
@@ -36,6 +43,11 @@ struct AgentOptions {
   std::string console_override;  // empty: the console it enrolled with
   absl::Duration backoff_max = absl::Seconds(30);
   const Clock* clock = Clock::Real();
+  // When the device booted (wall clock); InfinitePast = read /proc/stat.
+  // The sim platform passes the agent's start.
+  absl::Time boot_time = absl::InfinitePast();
+  // Usage intervals are cut at least this often while nothing changes.
+  absl::Duration usage_cut_every = absl::Seconds(60);
 };
 
 struct EnrollOptions {
@@ -81,6 +93,10 @@ class Agent final : public ConsoleLink::Delegate {
   v1::DeviceState StateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void HandleCommand(const v1::Command& command);
   void Tick();
+  UsageState UsageStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends the next usage batch if none is in flight (or it timed out).
+  void PumpUsage() ABSL_LOCKS_EXCLUDED(usage_mu_);
+  void HandleUsageAck(const v1::UsageAck& ack) ABSL_LOCKS_EXCLUDED(usage_mu_);
 
   const AgentOptions options_;
   const std::unique_ptr<Platform> platform_;
@@ -105,6 +121,13 @@ class Agent final : public ConsoleLink::Delegate {
   absl::Duration counted_until_ ABSL_GUARDED_BY(mu_);  // monotonic
   absl::Duration saved_at_ ABSL_GUARDED_BY(mu_);       // monotonic
   v1::DeviceState last_sent_ ABSL_GUARDED_BY(mu_);
+  UsageRecorder usage_ ABSL_GUARDED_BY(mu_);
+
+  // The usage sender: whether the stream is welcomed and what is in flight.
+  absl::Mutex usage_mu_;
+  bool usage_online_ ABSL_GUARDED_BY(usage_mu_) = false;
+  int64_t usage_in_flight_ ABSL_GUARDED_BY(usage_mu_) = 0;   // last seq sent
+  absl::Duration usage_sent_at_ ABSL_GUARDED_BY(usage_mu_);  // monotonic
 
   absl::Mutex tick_mu_;
   bool stopping_ ABSL_GUARDED_BY(tick_mu_) = false;
@@ -118,6 +141,10 @@ class Agent final : public ConsoleLink::Delegate {
 inline constexpr absl::Duration kIdleIsNotUse = absl::Minutes(2);
 // The ledger and confirmed time reach the disk at least this often.
 inline constexpr absl::Duration kSaveProgressEvery = absl::Seconds(30);
+// Usage intervals per batch, and how long an unacked batch waits before it
+// is sent again on the same stream.
+inline constexpr int kUsageBatchSize = 500;
+inline constexpr absl::Duration kUsageResendAfter = absl::Seconds(10);
 
 }  // namespace ardoise
 

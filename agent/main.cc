@@ -37,7 +37,8 @@ int Enroll(ardoise::EnrollOptions options, const std::string& kind) {
 }
 
 int Run(ardoise::AgentOptions options, const std::string& platform,
-        const std::string& backoff_max, double clock_speed) {
+        const std::string& backoff_max, double clock_speed,
+        const std::string& usage_cut_every) {
   auto backoff = ardoise::ParseDuration(backoff_max);
   if (!backoff.ok() || *backoff < absl::Milliseconds(100)) {
     std::cerr << "ardoise-agent: --backoff-max: "
@@ -53,12 +54,23 @@ int Run(ardoise::AgentOptions options, const std::string& platform,
     return 2;
   }
   options.clock = *clock;
+  // Go syntax ("60s", "250ms"): tests cut far more often than a minute.
+  absl::Duration cut;
+  if (!absl::ParseDuration(usage_cut_every, &cut) ||
+      cut < absl::Milliseconds(50) || cut > absl::Hours(1)) {
+    std::cerr << "ardoise-agent: --usage-cut-every: use 50ms to 1h (e.g. "
+                 "60s, 250ms)\n";
+    return 2;
+  }
+  options.usage_cut_every = cut;
   if (platform != "sim") {
     std::cerr << "ardoise-agent: --platform " << platform
               << ": only \"sim\" is available in this build\n";
     return 2;
   }
   ardoise::StopSignals stop_signals;  // before any thread starts
+  // The simulated device boots when its agent starts.
+  options.boot_time = absl::Now();
 
   auto agent = ardoise::Agent::Create(
       options, std::make_unique<ardoise::SimPlatform>(/*narrate=*/true));
@@ -116,6 +128,11 @@ int main(int argc, char** argv) {
   run->add_option("--backoff-max", backoff_max,
                   "Longest wait between reconnection attempts")
       ->capture_default_str();
+  std::string usage_cut_every = "60s";
+  run->add_option("--usage-cut-every", usage_cut_every,
+                  "Record a usage interval at least this often (tests use "
+                  "less)")
+      ->capture_default_str();
 
   double clock_speed = 1.0;
   run->add_option("--clock-speed", clock_speed,
@@ -125,5 +142,5 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (enroll->parsed()) return Enroll(enroll_options, kind);
-  return Run(run_options, platform, backoff_max, clock_speed);
+  return Run(run_options, platform, backoff_max, clock_speed, usage_cut_every);
 }

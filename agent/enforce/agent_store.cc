@@ -1,11 +1,14 @@
 #include "agent/enforce/agent_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/files.h"
+#include "common/proto_time.h"
+#include "common/random.h"
 #include "common/status_macros.h"
 
 namespace ardoise {
@@ -14,7 +17,10 @@ namespace {
 const std::vector<std::string>& AgentMigrations() {
   static const auto* migrations = new std::vector<std::string>{
       "CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT "
-      "ROWID;"};
+      "ROWID;",
+      // The usage outbox of the current epoch (kv "usage_epoch").
+      "CREATE TABLE usage_outbox (seq INTEGER PRIMARY KEY, body BLOB NOT "
+      "NULL);"};
   return *migrations;
 }
 
@@ -32,6 +38,13 @@ constexpr char kClockOffsetMicros[] = "clock_offset_us";
 constexpr char kPolicy[] = "policy";
 constexpr char kConfirmedMicros[] = "confirmed_us";
 constexpr char kLedger[] = "ledger";
+constexpr char kUsageEpoch[] = "usage_epoch";
+constexpr char kUsageNextSeq[] = "usage_next_seq";
+constexpr char kUsageRecorded[] = "usage_recorded";
+constexpr char kUsageRecordedMs[] = "usage_recorded_ms";
+constexpr char kUsageOpen[] = "usage_open";
+constexpr char kUsageAliveMicros[] = "usage_alive_us";
+constexpr char kUsageBootMicros[] = "usage_boot_us";
 
 int64_t ToInt(const absl::StatusOr<std::string>& value) {
   int64_t out = 0;
@@ -208,6 +221,148 @@ absl::Status AgentStore::SetProgress(const Progress& progress) {
                   absl::StrCat(absl::ToUnixMicros(progress.confirmed))));
   }
   ARDOISE_RETURN_IF_ERROR(PutLocked(kLedger, progress.ledger));
+  return tx.Commit();
+}
+
+absl::StatusOr<std::string> AgentStore::EpochLocked() {
+  auto epoch = GetLocked(kUsageEpoch);
+  if (epoch.ok()) return epoch;
+  // First use of this data folder: a new random epoch, stored before any
+  // interval can carry it.
+  std::string fresh = RandomHex(8);
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kUsageEpoch, fresh));
+  return fresh;
+}
+
+absl::StatusOr<AgentStore::UsageTotals> AgentStore::usage_totals() {
+  absl::MutexLock lock(&mu_);
+  UsageTotals totals;
+  ARDOISE_ASSIGN_OR_RETURN(totals.epoch, EpochLocked());
+  totals.next_seq = std::max<int64_t>(1, ToInt(GetLocked(kUsageNextSeq)));
+  totals.recorded = ToInt(GetLocked(kUsageRecorded));
+  totals.recorded_ms = ToInt(GetLocked(kUsageRecordedMs));
+  ARDOISE_ASSIGN_OR_RETURN(Statement * count,
+                           db_->Cached("SELECT COUNT(*) FROM usage_outbox"));
+  ARDOISE_ASSIGN_OR_RETURN(bool row, count->Step());
+  if (row) totals.pending = count->ColumnInt64(0);
+  count->Reset();
+  return totals;
+}
+
+AgentStore::UsageOpen AgentStore::usage_open() {
+  absl::MutexLock lock(&mu_);
+  UsageOpen out;
+  auto open = GetLocked(kUsageOpen);
+  if (open.ok() && !open->empty()) {
+    v1::UsageInterval interval;
+    if (interval.ParseFromString(*open)) out.open = std::move(interval);
+  }
+  auto alive = GetLocked(kUsageAliveMicros);
+  if (alive.ok()) out.alive = absl::FromUnixMicros(ToInt(alive));
+  auto boot = GetLocked(kUsageBootMicros);
+  if (boot.ok()) out.boot = absl::FromUnixMicros(ToInt(boot));
+  return out;
+}
+
+absl::Status AgentStore::SetUsageAlive(absl::Time alive) {
+  absl::MutexLock lock(&mu_);
+  return PutLocked(kUsageAliveMicros, absl::StrCat(absl::ToUnixMicros(alive)));
+}
+
+absl::StatusOr<int64_t> AgentStore::AppendUsage(
+    std::vector<v1::UsageInterval> closed, const v1::UsageInterval* open,
+    absl::Time alive, absl::Time boot) {
+  absl::MutexLock lock(&mu_);
+  ARDOISE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  ARDOISE_RETURN_IF_ERROR(EpochLocked().status());
+  int64_t seq = std::max<int64_t>(1, ToInt(GetLocked(kUsageNextSeq)));
+  int64_t recorded = ToInt(GetLocked(kUsageRecorded));
+  int64_t recorded_ms = ToInt(GetLocked(kUsageRecordedMs));
+  int64_t last = 0;
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db_->Cached("INSERT INTO usage_outbox (seq, body) VALUES (?, ?)"));
+  for (v1::UsageInterval& interval : closed) {
+    interval.set_seq(seq);
+    ARDOISE_RETURN_IF_ERROR(
+        insert->Bind(1, seq).BindBlob(2, interval.SerializeAsString()).Run());
+    ++recorded;
+    recorded_ms += absl::ToUnixMillis(FromProto(interval.end())) -
+                   absl::ToUnixMillis(FromProto(interval.start()));
+    last = seq++;
+  }
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kUsageNextSeq, absl::StrCat(seq)));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kUsageRecorded, absl::StrCat(recorded)));
+  ARDOISE_RETURN_IF_ERROR(
+      PutLocked(kUsageRecordedMs, absl::StrCat(recorded_ms)));
+  ARDOISE_RETURN_IF_ERROR(
+      PutLocked(kUsageOpen, open == nullptr ? "" : open->SerializeAsString()));
+  ARDOISE_RETURN_IF_ERROR(
+      PutLocked(kUsageAliveMicros, absl::StrCat(absl::ToUnixMicros(alive))));
+  if (boot != absl::InfinitePast()) {
+    ARDOISE_RETURN_IF_ERROR(
+        PutLocked(kUsageBootMicros, absl::StrCat(absl::ToUnixMicros(boot))));
+  }
+  ARDOISE_RETURN_IF_ERROR(tx.Commit());
+  return last;
+}
+
+absl::StatusOr<v1::UsageBatch> AgentStore::PendingUsage(int limit) {
+  absl::MutexLock lock(&mu_);
+  v1::UsageBatch batch;
+  ARDOISE_ASSIGN_OR_RETURN(*batch.mutable_epoch(), EpochLocked());
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * rows,
+      db_->Cached("SELECT body FROM usage_outbox ORDER BY seq LIMIT ?"));
+  rows->Bind(1, limit);
+  for (;;) {
+    ARDOISE_ASSIGN_OR_RETURN(bool row, rows->Step());
+    if (!row) break;
+    if (!batch.add_intervals()->ParseFromString(rows->ColumnBlob(0))) {
+      rows->Reset();
+      return absl::DataLossError("unreadable interval in the usage outbox");
+    }
+  }
+  rows->Reset();
+  return batch;
+}
+
+absl::Status AgentStore::AckUsage(const std::string& epoch, int64_t seq) {
+  absl::MutexLock lock(&mu_);
+  ARDOISE_ASSIGN_OR_RETURN(std::string current, EpochLocked());
+  if (epoch != current) return absl::OkStatus();
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * del, db_->Cached("DELETE FROM usage_outbox WHERE seq <= ?"));
+  return del->Bind(1, seq).Run();
+}
+
+absl::Status AgentStore::RestartUsageEpoch(const std::string& new_epoch) {
+  absl::MutexLock lock(&mu_);
+  ARDOISE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
+  std::vector<v1::UsageInterval> pending;
+  {
+    ARDOISE_ASSIGN_OR_RETURN(
+        Statement rows, db_->Prepare("SELECT body FROM usage_outbox ORDER BY "
+                                     "seq"));
+    for (;;) {
+      ARDOISE_ASSIGN_OR_RETURN(bool row, rows.Step());
+      if (!row) break;
+      pending.emplace_back().ParseFromString(rows.ColumnBlob(0));
+    }
+  }
+  ARDOISE_RETURN_IF_ERROR(db_->Exec("DELETE FROM usage_outbox"));
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * insert,
+      db_->Cached("INSERT INTO usage_outbox (seq, body) VALUES (?, ?)"));
+  int64_t seq = 1;
+  for (v1::UsageInterval& interval : pending) {
+    interval.set_seq(seq);
+    ARDOISE_RETURN_IF_ERROR(
+        insert->Bind(1, seq).BindBlob(2, interval.SerializeAsString()).Run());
+    ++seq;
+  }
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kUsageEpoch, new_epoch));
+  ARDOISE_RETURN_IF_ERROR(PutLocked(kUsageNextSeq, absl::StrCat(seq)));
   return tx.Commit();
 }
 

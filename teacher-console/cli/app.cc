@@ -11,10 +11,12 @@
 #include "absl/status/statusor.h"
 #include "ardoise/v1/console.pb.h"
 #include "common/clock.h"
+#include "common/school_time.h"
 #include "common/version.h"
 #include "teacher-console/cli/commands.h"
 #include "teacher-console/cli/connection.h"
 #include "teacher-console/cli/policy_commands.h"
+#include "teacher-console/cli/report_commands.h"
 #include "teacher-console/cli/requests.h"
 #include "teacher-console/cli/school_commands.h"
 #include "teacher-console/cli/session_commands.h"
@@ -52,6 +54,10 @@ class Choice {
     };
   }
 
+  // The chosen command can print CSV (the reports).
+  void AllowCsv() { csv_ok_ = true; }
+  bool csv_ok() const { return csv_ok_; }
+
   const absl::Status& usage_error() const { return usage_error_; }
   bool chosen() const { return run_ || local_; }
   bool local() const { return static_cast<bool>(local_); }
@@ -62,6 +68,7 @@ class Choice {
   absl::Status usage_error_;
   std::function<absl::Status(Session&)> run_;
   std::function<absl::Status(std::ostream&)> local_;
+  bool csv_ok_ = false;
 };
 
 template <typename Request>
@@ -256,22 +263,6 @@ void AddSessionCommands(CLI::App& app, SessionFlags& flags, Choice& choice) {
   });
 }
 
-void AddReportCommands(CLI::App& app, WeekReportFlags& week, Choice& choice) {
-  CLI::App* report = app.add_subcommand(
-      "report", "Reports for the city and the schools (no device named)");
-  report->require_subcommand(1);
-  CLI::App* week_cmd = report->add_subcommand(
-      "week", "The weekly half-day per class against its target");
-  week_cmd->add_option("--week", week.week, "ISO week (default: this week)")
-      ->type_name("YYYY-Www");
-  week_cmd->add_option("--school", week.school, "Only this school")
-      ->type_name("SCHOOL");
-  week_cmd->add_option("--lang", week.lang, "fr or en")->capture_default_str();
-  week_cmd->add_option("--svg", week.svg, "Also write a chart to this file")
-      ->type_name("FILE");
-  week_cmd->callback([&] { choice.Set(MakeWeekReport(week), &RunWeekReport); });
-}
-
 // `policy` flags.
 struct PolicyFlags {
   std::vector<std::string> files;
@@ -445,6 +436,65 @@ void AddSchoolCommands(CLI::App& app, SchoolModelFlags& flags, Choice& choice) {
   });
 }
 
+void AddReportCommands(CLI::App& app, ReportFlags& flags, WeekReportFlags& week,
+                       Choice& choice) {
+  CLI::App* report = app.add_subcommand(
+      "report", "Reports (tables in French; --lang en for English)");
+  report->require_subcommand(1);
+
+  CLI::App* week_cmd = report->add_subcommand(
+      "week", "The weekly half-day per class against its target");
+  week_cmd->add_option("--week", week.week, "ISO week (default: this week)")
+      ->type_name("YYYY-Www");
+  week_cmd->add_option("--school", week.school, "Only this school")
+      ->type_name("SCHOOL");
+  week_cmd->add_option("--lang", week.lang, "fr or en")->capture_default_str();
+  week_cmd->add_option("--svg", week.svg, "Also write a chart to this file")
+      ->type_name("FILE");
+  week_cmd->callback([&] {
+    choice.Set(MakeWeekReport(week), &RunWeekReport);
+    choice.AllowCsv();
+  });
+
+  CLI::App* devices = report->add_subcommand(
+      "devices", "Equipment use: minutes used per device and day");
+  devices->add_option("--from", flags.from, "First day (default: a week ago)")
+      ->type_name("YYYY-MM-DD");
+  devices->add_option("--to", flags.to, "Last day (default: today)")
+      ->type_name("YYYY-MM-DD");
+  devices->add_option("--school", flags.school, "Only this school")
+      ->type_name("SCHOOL");
+  devices->add_flag("--by-kind", flags.by_kind,
+                    "Only the per school and device kind view (the city's)");
+  devices->add_option("--lang", flags.lang, "fr or en")->capture_default_str();
+  devices->callback([&] {
+    const absl::TimeZone zone =
+        LoadSchoolTimeZone(kDefaultTimeZone).value_or(absl::LocalTimeZone());
+    choice.Set(MakeDevicesReport(flags, absl::ToCivilDay(absl::Now(), zone)),
+               &DevicesReport);
+    choice.AllowCsv();
+  });
+
+  CLI::App* no_screen = report->add_subcommand(
+      "no-screen",
+      "The no-screen week: per school and day, devices off, locked, used, "
+      "exempt or unknown");
+  no_screen
+      ->add_option("--period", flags.period,
+                   "A no-screen period's name (default: all)")
+      ->type_name("NAME");
+  no_screen->add_option("--school", flags.school, "Only this school")
+      ->type_name("SCHOOL");
+  no_screen->add_flag("--devices", flags.devices,
+                      "Also each device and day (IT staff)");
+  no_screen->add_option("--lang", flags.lang, "fr or en")
+      ->capture_default_str();
+  no_screen->callback([&] {
+    choice.Set(MakeNoScreenReport(flags), &NoScreenReport);
+    choice.AllowCsv();
+  });
+}
+
 }  // namespace
 
 int Main(int argc, const char* const* argv, const char* env_console,
@@ -483,8 +533,9 @@ int Main(int argc, const char* const* argv, const char* env_console,
   AddSchoolCommands(app, school_model, choice);
   SessionFlags session_flags;
   AddSessionCommands(app, session_flags, choice);
+  ReportFlags report;
   WeekReportFlags week_report;
-  AddReportCommands(app, week_report, choice);
+  AddReportCommands(app, report, week_report, choice);
 
   try {
     app.parse(argc, argv);
@@ -494,6 +545,11 @@ int Main(int argc, const char* const* argv, const char* env_console,
   }
   if (!choice.usage_error().ok()) {
     err << "ardoise: " << choice.usage_error().message() << "\n";
+    return kExitUsage;
+  }
+  if (output == "csv" && !choice.csv_ok()) {
+    err << "ardoise: -o csv is for reports (`ardoise report ...`); use -o "
+           "json or -o table here\n";
     return kExitUsage;
   }
   if (!choice.chosen()) {  // CLI11 requires a verb; kept for safety

@@ -17,7 +17,7 @@
 
 namespace ardoise::cli {
 
-// kCsv is for reports; other commands refuse it.
+// kCsv: reports only (the app refuses it for other commands).
 enum class OutputFormat { kTable, kJson, kCsv };
 
 // What every command needs; the caller owns the pointees.

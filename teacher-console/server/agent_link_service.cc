@@ -1,5 +1,7 @@
 // AgentLink: enrollment and the devices' long-lived streams.
+#include <atomic>
 #include <deque>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -11,6 +13,7 @@
 #include "common/version.h"
 #include "teacher-console/server/services.h"
 #include "teacher-console/server/store.h"
+#include "teacher-console/server/usage_store.h"
 
 namespace ardoise {
 namespace {
@@ -126,6 +129,7 @@ class ConnectReactor final
         }
         context_.registry->OnHello(device_id_, hello, this);
         hello_seen_ = true;
+        if (!hello.usage_epoch().empty()) AnswerUsageHello(hello);
         ARDOISE_LOG(INFO) << "device " << device_id_ << " connected from "
                           << peer_ << " (agent " << hello.agent_version()
                           << ")";
@@ -147,10 +151,81 @@ class ConnectReactor final
             });
         return absl::OkStatus();
       }
+      case v1::AgentMessage::kUsage:
+        if (!hello_seen_) break;
+        return IngestBatch(message.usage());
       default:
         return absl::InvalidArgumentError("unknown message from the agent");
     }
     return absl::InvalidArgumentError("the first message must be a Hello");
+  }
+
+  // Tells a (re)connected agent what the console holds of its epoch, so it
+  // deletes what was stored before the ack was lost, or starts a new epoch
+  // when its data folder went back in time.
+  void AnswerUsageHello(const v1::Hello& hello) {
+    Registry* registry = context_.registry;
+    auto ack = std::make_shared<v1::UsageAck>();
+    context_.writer->Post(
+        [id = device_id_, epoch = hello.usage_epoch(),
+         next = hello.usage_next_seq(), ack](Database& db) -> absl::Status {
+          ARDOISE_ASSIGN_OR_RETURN(*ack, UsageAckForHello(db, id, epoch, next));
+          return absl::OkStatus();
+        },
+        [registry, id = device_id_, ack](absl::Status status) {
+          if (!status.ok()) return;
+          if (ack->restart_epoch()) {
+            ARDOISE_LOG(WARNING)
+                << "device " << id << " reused usage epoch " << ack->epoch()
+                << " (data folder restored from an image?): told to start "
+                   "a new one";
+          }
+          v1::ConsoleMessage out;
+          *out.mutable_usage_ack() = *ack;
+          registry->PushTo(id, std::move(out));
+        });
+  }
+
+  // Posts a batch to the Writer; the ack goes out after the durable commit.
+  absl::Status IngestBatch(const v1::UsageBatch& batch) {
+    ARDOISE_RETURN_IF_ERROR(CheckUsageBatch(batch));
+    if (usage_in_flight_->load() >= kMaxUsageBatchesInFlight) {
+      return absl::ResourceExhaustedError(
+          "too many usage batches in flight: wait for each UsageAck");
+    }
+    auto device = context_.registry->Get(device_id_);
+    if (!device.ok()) return device.status();
+    UsagePlacement placement;
+    placement.device_id = device_id_;
+    placement.school = device->school();
+    placement.pool = device->pool();
+    placement.kind = device->kind();
+    auto shared = std::make_shared<const v1::UsageBatch>(batch);
+    auto result = std::make_shared<IngestResult>();
+    Registry* registry = context_.registry;
+    auto in_flight = usage_in_flight_;
+    ++*in_flight;
+    context_.writer->Post(
+        [placement, shared, result](Database& db) -> absl::Status {
+          const absl::TimeZone zone = SchoolTimeZone(db, placement.school);
+          ARDOISE_ASSIGN_OR_RETURN(*result,
+                                   IngestUsage(db, placement, zone, *shared));
+          return absl::OkStatus();
+        },
+        [registry, id = device_id_, result, in_flight](absl::Status status) {
+          --*in_flight;
+          if (!status.ok()) {
+            // Not acked: the agent sends it again.
+            ARDOISE_LOG(WARNING)
+                << "usage from " << id << " not stored: " << status.ToString();
+            return;
+          }
+          v1::ConsoleMessage out;
+          out.mutable_usage_ack()->set_epoch(result->epoch);
+          out.mutable_usage_ack()->set_acked_seq(result->acked_seq);
+          registry->PushTo(id, std::move(out));
+        });
+    return absl::OkStatus();
   }
 
   void CloseLocked(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -185,6 +260,10 @@ class ConnectReactor final
   const std::string peer_;
   bool attached_ = false;
   bool hello_seen_ = false;  // only touched by the read chain
+  // Batches posted to the Writer and not yet committed (shared with the
+  // done callbacks, which may run after this reactor is gone).
+  std::shared_ptr<std::atomic<int>> usage_in_flight_ =
+      std::make_shared<std::atomic<int>>(0);
   v1::AgentMessage in_;
 
   absl::Mutex mu_;

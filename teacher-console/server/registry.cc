@@ -161,6 +161,14 @@ void Registry::Retire(const std::string& device_id) {
   }
 }
 
+void Registry::PushTo(const std::string& device_id,
+                      v1::ConsoleMessage message) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = FindByIdLocked(device_id);
+  if (entry == nullptr) return;
+  PushLocked(*entry, std::move(message));
+}
+
 void Registry::AddFlag(const std::string& device_id, const std::string& flag) {
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);

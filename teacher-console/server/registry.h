@@ -119,6 +119,10 @@ class Registry final {
   // session) and pushes both.
   void SetDesiredSessions(const std::vector<std::string>& device_ids,
                           const std::vector<v1::SessionState>& states);
+  // Sends a message to the device's live, welcomed stream, if any (e.g. a
+  // UsageAck after the durable commit); dropped otherwise, so only for
+  // messages the device gets again on reconnect.
+  void PushTo(const std::string& device_id, v1::ConsoleMessage message);
   // Recomputes every device's effective policy (after a policy set change)
   // and pushes those whose version or class changed; returns how many
   // changed.

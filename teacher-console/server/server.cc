@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <map>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -11,6 +13,7 @@
 #include "common/transport.h"
 #include "teacher-console/server/sessions.h"
 #include "teacher-console/server/store.h"
+#include "teacher-console/server/usage_store.h"
 
 namespace ardoise {
 
@@ -65,6 +68,7 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
                                record.desired_session.class_name(), nullptr);
       });
   server->registry_->Load(std::move(devices));
+  const std::string db_path = (*db)->path();
   server->writer_ = Writer::Start(*std::move(db));
   server->sessions_ = std::make_unique<Sessions>(
       options.clock, server->writer_.get(), server->registry_.get(),
@@ -77,9 +81,16 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
     return loaded;
   }
 
-  ConsoleContext context{options.clock, server->writer_.get(),
+  auto reports = ReportWorker::Start(db_path);
+  if (!reports.ok()) {
+    server->writer_->Stop();
+    return reports.status();
+  }
+  server->reports_ = *std::move(reports);
+
+  ConsoleContext context{options.clock,           server->writer_.get(),
                          server->registry_.get(), server->policies_.get(),
-                         server->sessions_.get()};
+                         server->sessions_.get(), server->reports_.get()};
   server->agent_link_ = std::make_unique<AgentLinkService>(context);
   server->console_ = std::make_unique<ConsoleService>(context);
 
@@ -115,12 +126,14 @@ void ConsoleServer::Shutdown() {
   // Streams never end by themselves: give unary calls a moment, then cancel.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
   server_->Wait();
+  reports_->Stop();
   Flush();
   writer_->Stop();
 }
 
 void ConsoleServer::Maintain() {
   absl::Time next_purge = options_.clock->Now();
+  absl::Time next_usage_purge = options_.clock->Now();
   absl::Time next_flush = absl::Now() + options_.flush_every;
   // Sessions are looked at four times a second (a step boundary or deadline
   // is acted on within 250 ms; the device enforces it on its own anyway).
@@ -141,7 +154,44 @@ void ConsoleServer::Maintain() {
             if (status.ok()) registry->DropExpiredCommands(now);
           });
     }
+    if (now >= next_usage_purge) {
+      next_usage_purge = now + options_.usage_purge_every;
+      PurgeUsage(now);
+    }
   }
+}
+
+void ConsoleServer::PurgeUsage(absl::Time now) {
+  // Each device's raw intervals live as long as its policy's retention says
+  // (the merge fills in 90 days by default); the daily aggregates stay.
+  std::map<int, std::vector<std::string>> by_days;
+  v1::ListDevicesRequest all;
+  all.set_include_retired(true);
+  auto snapshot = policies_->snapshot();
+  for (const v1::Device& device : registry_->List(all)) {
+    const int days = PolicyBook::For(*snapshot, ScopeOf(device), "", nullptr)
+                         .retention_days();
+    by_days[days > 0 ? days : 90].push_back(device.id());
+  }
+  std::vector<std::pair<absl::Time, std::vector<std::string>>> cutoffs;
+  for (auto& [days, ids] : by_days) {
+    cutoffs.emplace_back(now - absl::Hours(24) * days, std::move(ids));
+  }
+  writer_->Post(
+      [cutoffs = std::move(cutoffs)](Database& db) -> absl::Status {
+        ARDOISE_ASSIGN_OR_RETURN(int64_t purged,
+                                 PurgeUsageIntervals(db, cutoffs));
+        if (purged > 0) {
+          ARDOISE_LOG(INFO)
+              << "purged " << purged << " usage intervals past their retention";
+        }
+        return absl::OkStatus();
+      },
+      [](absl::Status status) {
+        if (!status.ok()) {
+          ARDOISE_LOG(WARNING) << "cannot purge old usage: " << status;
+        }
+      });
 }
 
 void ConsoleServer::Flush() {

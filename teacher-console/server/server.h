@@ -1,9 +1,10 @@
 // The console: ties the store, the registry, the writer and the gRPC
 // services into one server that the `ardoise-console` program runs.
 //
-// Threads: gRPC's callback pool; the Writer thread; one maintenance thread
-// that flushes live device fields (last seen, reported state) in batches
-// and purges expired commands.
+// Threads: gRPC's callback pool; the Writer thread; the ReportWorker (reads
+// for reports); one maintenance thread that flushes live device fields
+// (last seen, reported state) in batches, purges expired commands and,
+// hourly, raw usage intervals past their retention.
 // Thread safety: Create/Shutdown from one thread; the rest is internal.
 #ifndef ARDOISE_TEACHER_CONSOLE_SERVER_SERVER_H_
 #define ARDOISE_TEACHER_CONSOLE_SERVER_SERVER_H_
@@ -30,6 +31,8 @@ struct ConsoleOptions {
   absl::Duration heartbeat = absl::Seconds(30);
   // How often live fields are written back to SQLite.
   absl::Duration flush_every = absl::Seconds(5);
+  // How often raw usage intervals past their retention are purged.
+  absl::Duration usage_purge_every = absl::Hours(1);
   const Clock* clock = Clock::Real();
 };
 
@@ -55,12 +58,14 @@ class ConsoleServer final {
   explicit ConsoleServer(const ConsoleOptions& options);
   void Maintain();
   void Flush();
+  void PurgeUsage(absl::Time now);
 
   ConsoleOptions options_;
   std::unique_ptr<PolicyBook> policies_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Sessions> sessions_;
+  std::unique_ptr<ReportWorker> reports_;
   std::unique_ptr<AgentLinkService> agent_link_;
   std::unique_ptr<ConsoleService> console_;
   std::unique_ptr<grpc::Server> server_;

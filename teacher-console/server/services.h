@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "teacher-console/server/policy_book.h"
 #include "teacher-console/server/registry.h"
+#include "teacher-console/server/report_worker.h"
 #include "teacher-console/server/sessions.h"
 #include "teacher-console/server/writer.h"
 
@@ -27,6 +28,7 @@ struct ConsoleContext {
   Registry* registry = nullptr;
   PolicyBook* policies = nullptr;
   Sessions* sessions = nullptr;
+  ReportWorker* reports = nullptr;
 };
 
 // Resolves a target to device ids: devices and pools through the Registry,
@@ -50,6 +52,9 @@ inline constexpr size_t kMaxQueuedPerStream = 1024;
 inline constexpr size_t kMaxMessageText = 500;
 inline constexpr size_t kMaxLockText = 200;
 inline constexpr int kMaxPolicyFilesPerApply = 64;
+// Usage batches of one stream waiting for the Writer; an agent sends one at
+// a time, so more means a misbehaving one (its stream is closed).
+inline constexpr int kMaxUsageBatchesInFlight = 4;
 
 class AgentLinkService final : public v1::AgentLink::CallbackService {
  public:
@@ -138,6 +143,14 @@ class ConsoleService final : public v1::Console::CallbackService {
   grpc::ServerUnaryReactor* WeekReport(
       grpc::CallbackServerContext* ctx, const v1::WeekReportRequest* request,
       v1::WeekReportResponse* response) override;
+  // Usage reports (usage_service.cc), built on the ReportWorker.
+  grpc::ServerUnaryReactor* DevicesReport(
+      grpc::CallbackServerContext* ctx, const v1::DevicesReportRequest* request,
+      v1::DevicesReportResponse* response) override;
+  grpc::ServerUnaryReactor* NoScreenReport(
+      grpc::CallbackServerContext* ctx,
+      const v1::NoScreenReportRequest* request,
+      v1::NoScreenReportResponse* response) override;
 
  private:
   ConsoleContext context_;

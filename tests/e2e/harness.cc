@@ -260,7 +260,8 @@ void TestBed::Enroll(const std::string& token, const std::string& name,
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
 }
 
-void TestBed::StartAgent(const std::string& name, const std::string& data_dir) {
+void TestBed::StartAgent(const std::string& name, const std::string& data_dir,
+                         const std::vector<std::string>& extra) {
   std::vector<std::string> argv = {
       ARDOISE_AGENT_BIN, "run",
       "--data",          data_dir.empty() ? AgentDir(name) : data_dir,
@@ -270,6 +271,7 @@ void TestBed::StartAgent(const std::string& name, const std::string& data_dir) {
   if (clock_start_ != absl::InfinitePast()) {
     argv.insert(argv.end(), {"--clock-speed", absl::StrCat(clock_speed_)});
   }
+  argv.insert(argv.end(), extra.begin(), extra.end());
   auto process = Process::Spawn(
       argv,
       absl::StrCat(dir_, "/agent-", name, ".", ++agent_starts_[name], ".log"));

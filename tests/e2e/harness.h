@@ -95,8 +95,10 @@ class TestBed {
   // The same, failing the test unless it succeeds.
   void Enroll(const std::string& token, const std::string& name,
               const std::string& kind = "tablet");
-  // Starts (or restarts) the agent of NAME; `data_dir` overrides its folder.
-  void StartAgent(const std::string& name, const std::string& data_dir = "");
+  // Starts (or restarts) the agent of NAME; `data_dir` overrides its folder;
+  // `extra` is appended to its command line.
+  void StartAgent(const std::string& name, const std::string& data_dir = "",
+                  const std::vector<std::string>& extra = {});
   void KillAgent(const std::string& name, int signal);
   Process* agent(const std::string& name) { return agents_[name].get(); }
   std::string AgentDir(const std::string& name) const;

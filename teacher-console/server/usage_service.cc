@@ -1,0 +1,80 @@
+// Console: the usage reports. Reading the registry and the policies and
+// querying the aggregates all happen on the ReportWorker, never on a
+// reactor.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/grpc_status.h"
+#include "teacher-console/server/services.h"
+#include "teacher-console/server/usage_reports.h"
+
+namespace ardoise {
+namespace {
+
+// The devices in service, with their effective policy when `with_policy`.
+std::vector<ReportDevice> ReportDevices(const ConsoleContext& context,
+                                        const std::string& school,
+                                        bool with_policy) {
+  v1::ListDevicesRequest filter;
+  filter.set_school(school);
+  std::vector<v1::Device> listed = context.registry->List(filter);
+  auto snapshot = context.policies->snapshot();
+  std::vector<ReportDevice> out;
+  out.reserve(listed.size());
+  for (v1::Device& device : listed) {
+    ReportDevice& d = out.emplace_back();
+    if (with_policy) {
+      d.policy = PolicyBook::For(*snapshot, ScopeOf(device), "", nullptr);
+    }
+    d.id = std::move(*device.mutable_id());
+    d.name = std::move(*device.mutable_name());
+    d.school = std::move(*device.mutable_school());
+    d.pool = std::move(*device.mutable_pool());
+    d.kind = device.kind();
+  }
+  return out;
+}
+
+// Runs `build` on the report worker and finishes the RPC with its result.
+template <typename Response, typename Build>
+grpc::ServerUnaryReactor* OnWorker(grpc::CallbackServerContext* ctx,
+                                   const ConsoleContext& context,
+                                   Response* response, Build build) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  context.reports->Post([reactor, response, build](Database* db) {
+    if (db == nullptr) {
+      reactor->Finish(ToGrpc(absl::UnavailableError(
+          "the console is busy or shutting down: try again")));
+      return;
+    }
+    absl::StatusOr<Response> built = build(*db);
+    if (built.ok()) *response = *std::move(built);
+    reactor->Finish(ToGrpc(built.status()));
+  });
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ConsoleService::DevicesReport(
+    grpc::CallbackServerContext* ctx, const v1::DevicesReportRequest* request,
+    v1::DevicesReportResponse* response) {
+  ConsoleContext context = context_;
+  return OnWorker(ctx, context_, response, [context, request](Database& db) {
+    return BuildDevicesReport(
+        db, ReportDevices(context, request->school(), false), *request);
+  });
+}
+
+grpc::ServerUnaryReactor* ConsoleService::NoScreenReport(
+    grpc::CallbackServerContext* ctx, const v1::NoScreenReportRequest* request,
+    v1::NoScreenReportResponse* response) {
+  ConsoleContext context = context_;
+  return OnWorker(ctx, context_, response, [context, request](Database& db) {
+    return BuildNoScreenReport(
+        db, ReportDevices(context, request->school(), true), *request);
+  });
+}
+
+}  // namespace ardoise
