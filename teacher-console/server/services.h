@@ -25,6 +25,8 @@ struct ConsoleContext {
   Writer* writer = nullptr;
   Registry* registry = nullptr;
   PolicyBook* policies = nullptr;
+  // The pin of the console's CA ("sha256:HEX"): enrollment tokens carry it.
+  std::string ca_pin;
 };
 
 // Who is calling, for the audit trail. Accounts arrive with the security
