@@ -514,9 +514,7 @@ absl::StatusOr<HostPort> SplitAddress(const std::string& address) {
 
 // Connects within `deadline`; the socket is left blocking, with send and
 // receive timeouts set to the time left.
-absl::StatusOr<int> ConnectTcp(const HostPort& where,
-                               const std::string& address,
-                               absl::Time deadline) {
+absl::StatusOr<int> ConnectTcp(const HostPort& where, absl::Time deadline) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -543,8 +541,7 @@ absl::StatusOr<int> ConnectTcp(const HostPort& where,
         const int ms = static_cast<int>(std::max<int64_t>(
             0, absl::ToInt64Milliseconds(deadline - absl::Now())));
         if (poll(&p, 1, ms) <= 0) {
-          return absl::DeadlineExceededError(
-              absl::StrCat("no answer from ", address, " in time"));
+          return absl::DeadlineExceededError("no answer in time");
         }
         socklen_t len = sizeof(err);
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -561,8 +558,7 @@ absl::StatusOr<int> ConnectTcp(const HostPort& where,
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     return sock.Release();
   }
-  return absl::UnavailableError(
-      absl::StrCat("cannot connect to ", address, ": ", last_error));
+  return absl::UnavailableError(absl::StrCat("cannot connect: ", last_error));
 }
 
 }  // namespace
@@ -571,7 +567,7 @@ absl::StatusOr<std::vector<std::string>> FetchPeerChain(
     const std::string& address, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   ARDOISE_ASSIGN_OR_RETURN(HostPort where, SplitAddress(address));
-  ARDOISE_ASSIGN_OR_RETURN(int fd, ConnectTcp(where, address, deadline));
+  ARDOISE_ASSIGN_OR_RETURN(int fd, ConnectTcp(where, deadline));
   Socket sock(fd);
 
   Owned<SSL_CTX> ctx(SSL_CTX_new(TLS_client_method()));
@@ -591,11 +587,10 @@ absl::StatusOr<std::vector<std::string>> FetchPeerChain(
     const bool late = absl::Now() >= deadline;
     const std::string why = OpenSslError();
     if (late) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "the TLS handshake with ", address, " did not finish in time"));
+      return absl::DeadlineExceededError(
+          "the TLS handshake did not finish in time");
     }
-    return absl::UnavailableError(absl::StrCat("no TLS handshake with ",
-                                               address, " (", why,
+    return absl::UnavailableError(absl::StrCat("no TLS handshake (", why,
                                                "): is it an Ardoise console?"));
   }
   std::vector<std::string> chain;
@@ -608,8 +603,7 @@ absl::StatusOr<std::vector<std::string>> FetchPeerChain(
   SSL_shutdown(ssl.get());
   ERR_clear_error();
   if (chain.empty()) {
-    return absl::UnavailableError(
-        absl::StrCat(address, " presented no certificate"));
+    return absl::UnavailableError("it presented no certificate");
   }
   return chain;
 }

@@ -99,7 +99,8 @@ absl::StatusOr<std::string> ChainRoot(const std::vector<std::string>& chain);
 // server presented (leaf first), then closes. Only for reading a chain that
 // is checked against a pin before use: nothing is sent after the handshake.
 // UNAVAILABLE when nothing answers or the handshake fails (e.g. a plaintext
-// server), DEADLINE_EXCEEDED after `timeout`.
+// server), DEADLINE_EXCEEDED after `timeout`; messages do not repeat the
+// address (callers say which console they were reaching).
 absl::StatusOr<std::vector<std::string>> FetchPeerChain(
     const std::string& address, absl::Duration timeout);
 
