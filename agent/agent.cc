@@ -370,12 +370,16 @@ void Agent::Enforce(bool report) {
 }
 
 void Agent::Tick() {
-  absl::Time next_report = absl::Now();
+  absl::Time last_report = absl::InfinitePast();
   for (;;) {
-    absl::Duration heartbeat;
+    absl::Time next_report;
     {
       absl::MutexLock lock(&tick_mu_);
-      heartbeat = heartbeat_;
+      // Recomputed every round: the Welcome sets the console's period after
+      // the first report went out (a TLS connection takes a while), and
+      // keeping the default 30 s until then would leave the device unheard,
+      // hence shown offline, for that long.
+      next_report = last_report + heartbeat_;
       // Wake at the next report, and every second so that schedule
       // boundaries, expiries and the daily limit are enforced promptly.
       tick_mu_.AwaitWithTimeout(
@@ -385,7 +389,7 @@ void Agent::Tick() {
       if (stopping_) return;
     }
     const bool due = absl::Now() >= next_report;
-    if (due) next_report = absl::Now() + heartbeat;
+    if (due) last_report = absl::Now();
     Enforce(due);
   }
 }
