@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/enrollment_token.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_time.h"
@@ -11,12 +12,15 @@
 #include "common/school_time.h"
 #include "common/session_timeline.h"
 #include "common/status_macros.h"
+#include "common/tls.h"
 #include "common/transport.h"
 #include "common/version.h"
 
 namespace ardoise {
 
 absl::StatusOr<Identity> Enroll(const EnrollOptions& options) {
+  ARDOISE_ASSIGN_OR_RETURN(EnrollmentToken token,
+                           ParseEnrollmentToken(options.token));
   ARDOISE_ASSIGN_OR_RETURN(auto store,
                            AgentStore::Open(options.data_dir, true));
   if (auto existing = store->LoadIdentity(); existing.ok()) {
@@ -26,23 +30,50 @@ absl::StatusOr<Identity> Enroll(const EnrollOptions& options) {
         "); to enroll again, retire it (`ardoise devices retire ",
         existing->name, "`) and start from an empty --data folder"));
   }
-  auto stub = v1::AgentLink::NewStub(MakeChannel(options.console, {}));
+  // 1. Read the console's chain without trusting it, and keep the CA only if
+  //    it is the one the token names. Nothing secret has been sent yet.
+  auto chain = FetchPeerChain(options.console, options.timeout);
+  if (!chain.ok()) {
+    return absl::Status(
+        chain.status().code(),
+        absl::StrCat("cannot reach the console at ", options.console, ": ",
+                     chain.status().message()));
+  }
+  auto ca = FindPinnedCa(*chain, token.ca_pin);
+  if (!ca.ok()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "refused the console at ", options.console,
+        ": it is not the console the token belongs to (", ca.status().message(),
+        "). The token was not sent. Check the --console address, or ask IT "
+        "staff for a token created on this console."));
+  }
+  ARDOISE_RETURN_IF_ERROR(store->SaveConsoleCa(*ca));
+
+  // 2. Only now, over a channel that accepts nothing but that CA, send the
+  //    credential.
+  ChannelOptions channel_options;
+  channel_options.root_ca_pem = *ca;
+  ARDOISE_ASSIGN_OR_RETURN(auto channel,
+                           MakeChannel(options.console, channel_options));
+  auto stub = v1::AgentLink::NewStub(channel);
   v1::EnrollRequest request;
-  request.set_token(options.token);
+  request.set_token(token.credential);
   request.set_name(options.name);
   request.set_kind(options.kind);
   request.set_agent_version(kVersion);
   request.set_protocol_version(kProtocolVersion);
   v1::EnrollResponse response;
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(15)));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options.timeout));
   grpc::Status status = stub->Enroll(&context, request, &response);
   if (!status.ok()) {
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      return absl::UnavailableError(absl::StrCat("cannot reach the console at ",
-                                                 options.console, ": ",
-                                                 status.error_message()));
+      return absl::UnavailableError(absl::StrCat(
+          "cannot reach the console at ", options.console,
+          " over TLS: ", status.error_message(),
+          " (its certificate must name the address you gave --console: see "
+          "`ardoise-console renew-cert --san`)"));
     }
     return FromGrpc(status);
   }
@@ -65,14 +96,15 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(
                            AgentStore::Open(options.data_dir, false));
   ARDOISE_ASSIGN_OR_RETURN(Identity identity, store->LoadIdentity());
   ARDOISE_ASSIGN_OR_RETURN(std::string node_key, store->LoadNodeKey());
-  return std::unique_ptr<Agent>(new Agent(options, std::move(platform),
-                                          std::move(store), std::move(identity),
-                                          std::move(node_key)));
+  ARDOISE_ASSIGN_OR_RETURN(std::string console_ca, store->LoadConsoleCa());
+  return std::unique_ptr<Agent>(new Agent(
+      options, std::move(platform), std::move(store), std::move(identity),
+      std::move(node_key), std::move(console_ca)));
 }
 
 Agent::Agent(const AgentOptions& options, std::unique_ptr<Platform> platform,
              std::unique_ptr<AgentStore> store, Identity identity,
-             std::string node_key)
+             std::string node_key, std::string console_ca)
     : options_(options),
       platform_(std::move(platform)),
       store_(std::move(store)),
@@ -88,6 +120,7 @@ Agent::Agent(const AgentOptions& options, std::unique_ptr<Platform> platform,
   ConsoleLink::Options link;
   link.console = options_.console_override.empty() ? identity_.console
                                                    : options_.console_override;
+  link.root_ca_pem = std::move(console_ca);
   link.device_id = identity_.device_id;
   link.node_key = std::move(node_key);
   link.backoff_max = options_.backoff_max;
@@ -496,13 +529,19 @@ void Agent::Enforce(bool report) {
 
 void Agent::Tick() {
   // Reports follow the agent's clock (a test clock may run faster); wake-ups
-  // are real: every second, so that schedule boundaries, step changes,
-  // deadlines, expiries and the daily limit are enforced promptly.
-  absl::Duration next_report = options_.clock->Monotonic();
+  // are real: every second (or each usage cut), so that schedule boundaries,
+  // step changes, deadlines, expiries and the daily limit are enforced
+  // promptly.
+  bool reported = false;
+  absl::Duration last_report;
   for (;;) {
     absl::Duration heartbeat;
     {
       absl::MutexLock lock(&tick_mu_);
+      // Read every round: the Welcome sets the console's period after the
+      // first report went out (a TLS connection takes a while), and keeping
+      // the default 30 s until then would leave the device unheard, hence
+      // shown offline, for that long.
       heartbeat = heartbeat_;
       tick_mu_.AwaitWithTimeout(
           absl::Condition(&stopping_),
@@ -510,8 +549,11 @@ void Agent::Tick() {
       if (stopping_) return;
     }
     const absl::Duration now = options_.clock->Monotonic();
-    const bool due = now >= next_report;
-    if (due) next_report = now + heartbeat;
+    const bool due = !reported || now >= last_report + heartbeat;
+    if (due) {
+      reported = true;
+      last_report = now;
+    }
     Enforce(due);
     PumpUsage();
   }

@@ -51,15 +51,21 @@ struct AgentOptions {
 };
 
 struct EnrollOptions {
-  std::string console;
-  std::string token;
+  std::string console;  // HOST:PORT
+  std::string token;    // ID.SECRET.sha256:HEX (common/enrollment_token.h)
   std::string data_dir;
   std::string name;
   v1::DeviceKind kind = v1::DEVICE_KIND_TABLET;
+  absl::Duration timeout = absl::Seconds(15);  // per step
 };
 
-// Exchanges a token for an identity and node key and stores both.
-// FAILED_PRECONDITION when DATA_DIR is already enrolled.
+// Exchanges a token for an identity and node key and stores both. First it
+// reads the console's certificate chain with a bare TLS handshake and keeps
+// the CA whose pin the token carries (DATA_DIR/ca.pem); only then does it
+// send the token's credential, over a channel that trusts that CA alone.
+// PERMISSION_DENIED, before anything is sent, when the console presents
+// another CA; INVALID_ARGUMENT for a malformed token; FAILED_PRECONDITION
+// when DATA_DIR is already enrolled.
 absl::StatusOr<Identity> Enroll(const EnrollOptions& options);
 
 class Agent final : public ConsoleLink::Delegate {
@@ -83,7 +89,7 @@ class Agent final : public ConsoleLink::Delegate {
  private:
   Agent(const AgentOptions& options, std::unique_ptr<Platform> platform,
         std::unique_ptr<AgentStore> store, Identity identity,
-        std::string node_key);
+        std::string node_key, std::string console_ca);
   // Counts use since the last call, decides, shows and, when something
   // changed (or `report` is set), sends a state report.
   void Enforce(bool report) ABSL_LOCKS_EXCLUDED(mu_);

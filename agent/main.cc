@@ -1,4 +1,6 @@
 // ardoise-agent: `enroll` joins a device to a console, `run` is the service.
+#include <signal.h>
+
 #include <iostream>
 #include <string>
 
@@ -31,8 +33,10 @@ int Enroll(ardoise::EnrollOptions options, const std::string& kind) {
   std::cout << "Enrolled " << identity->name << " as " << identity->device_id
             << " (school " << identity->school
             << (identity->pool.empty() ? "" : ", pool " + identity->pool)
-            << ").\nStart it: ardoise-agent run --data " << options.data_dir
-            << "\n";
+            << ").\nThe console's CA, checked against the token's pin, is in "
+            << options.data_dir
+            << "/ca.pem.\nStart it: ardoise-agent run --data "
+            << options.data_dir << "\n";
   return 0;
 }
 
@@ -93,6 +97,7 @@ int Run(ardoise::AgentOptions options, const std::string& platform,
 
 int main(int argc, char** argv) {
   ardoise::SetLogPrefix("agent");
+  signal(SIGPIPE, SIG_IGN);  // a console closing a socket is not fatal
   CLI::App app{"ardoise-agent: the Ardoise device agent"};
   app.set_version_flag("--version", std::string(ardoise::kVersion));
   app.require_subcommand(1);
@@ -106,7 +111,7 @@ int main(int argc, char** argv) {
       ->required();
   enroll
       ->add_option("--token", enroll_options.token,
-                   "Token from `ardoise token create`")
+                   "Token from `ardoise token create` (ID.SECRET.sha256:HEX)")
       ->required();
   enroll->add_option("--data", enroll_options.data_dir, "Data folder")
       ->capture_default_str();

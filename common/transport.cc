@@ -1,10 +1,19 @@
 #include "common/transport.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/tls.h"
+
 namespace ardoise {
 
 std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(
-    const ServerTransport& /*transport*/) {
-  return grpc::InsecureServerCredentials();
+    const ServerTransport& transport) {
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_key_cert_pairs.push_back(
+      {transport.private_key_pem, transport.cert_chain_pem});
+  return grpc::SslServerCredentials(options);
 }
 
 void ConfigureServer(grpc::ServerBuilder& builder) {
@@ -20,8 +29,20 @@ void ConfigureServer(grpc::ServerBuilder& builder) {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
-                                           const ChannelOptions& options) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const std::string& target, const ChannelOptions& options) {
+  // gRPC would trust the system's roots when given no CA: never let that
+  // happen silently.
+  if (options.root_ca_pem.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no CA certificate to check the console at ", target, " with"));
+  }
+  auto certificates = SplitPemCertificates(options.root_ca_pem);
+  if (!certificates.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the CA to check the console at ", target,
+                     " with is unusable: ", certificates.status().message()));
+  }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
@@ -29,8 +50,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
       absl::ToInt64Milliseconds(options.max_reconnect_backoff));
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
               std::min(max_backoff_ms, 250));
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, std::min(max_backoff_ms, 250));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, max_backoff_ms);
+  // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS stays at gRPC's default (20 s): it is
+  // the time one connection attempt may take. A TLS handshake needs several
+  // round trips (slow school Wi-Fi), and a synchronous client only makes
+  // progress while a call waits; with a short value a reconnecting agent
+  // gives up on every handshake before it completes.
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
               static_cast<int>(absl::ToInt64Milliseconds(options.keepalive)));
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
@@ -38,8 +63,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
   if (options.own_connection) {
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   }
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = options.root_ca_pem;
+  return grpc::CreateCustomChannel(target, grpc::SslCredentials(tls), args);
 }
 
 }  // namespace ardoise

@@ -1,15 +1,20 @@
 // How every program opens its gRPC connections: the one place where
-// credentials and channel settings are chosen, so that TLS (the security
-// work) changes this file and not its callers.
+// credentials and channel settings are chosen.
 //
-// Today connections are plaintext on purpose and loudly so: the console logs
-// a warning at startup. Thread safety: pure functions.
+// Every connection is TLS (common/tls.h). The console presents its
+// certificate chain (server certificate, then its CA); clients trust exactly
+// one CA, the console's own, given as PEM — never the system's roots, so a
+// certificate bought from a public CA for some other name is not accepted.
+// A plaintext client gets no answer from the console.
+//
+// Thread safety: pure functions.
 #ifndef ARDOISE_COMMON_TRANSPORT_H_
 #define ARDOISE_COMMON_TRANSPORT_H_
 
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
@@ -21,9 +26,17 @@ inline constexpr int kMaxMessageBytes = 4 << 20;
 
 struct ServerTransport {
   std::string listen;  // HOST:PORT; port 0 picks a free one
+  // PEM: the server certificate followed by the CA that issued it.
+  std::string cert_chain_pem;
+  // PEM: the server certificate's private key.
+  std::string private_key_pem;
 };
 
 struct ChannelOptions {
+  // PEM of the console's CA: the only authority this channel trusts.
+  // Required: MakeChannel refuses an empty or malformed one rather than
+  // falling back to the system's roots.
+  std::string root_ca_pem;
   // Bounds gRPC's own reconnection backoff, so a console that comes back is
   // found within this (our loops add their own jittered backoff on top).
   absl::Duration max_reconnect_backoff = absl::Seconds(30);
@@ -33,13 +46,19 @@ struct ChannelOptions {
   absl::Duration keepalive = absl::Seconds(30);
 };
 
+// TLS credentials for the console (no client certificates: devices prove
+// themselves with their node key, people later with a login).
 std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(
     const ServerTransport& transport);
 // Adds our limits and keepalive policy to a server under construction.
 void ConfigureServer(grpc::ServerBuilder& builder);
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
-                                           const ChannelOptions& options);
+// A TLS channel to HOST:PORT that accepts only a server certificate issued
+// by `options.root_ca_pem` for that HOST (the certificate's names are
+// checked). INVALID_ARGUMENT when the CA is missing or not a certificate.
+// It does not connect yet: the first call does.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const std::string& target, const ChannelOptions& options);
 
 }  // namespace ardoise
 

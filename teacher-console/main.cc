@@ -1,31 +1,76 @@
-// ardoise-console: `init` prepares a data folder, `serve` runs the console.
+// ardoise-console: `init` prepares a data folder, `serve` runs the console,
+// `renew-cert` re-issues its server certificate, `pin` prints its CA pin.
+#include <signal.h>
+
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_join.h"
 #include "common/duration.h"
 #include "common/files.h"
 #include "common/logging.h"
 #include "common/stop_signals.h"
+#include "common/tls.h"
 #include "common/version.h"
+#include "teacher-console/server/certificates.h"
 #include "teacher-console/server/server.h"
 
 namespace {
 
-int Init(const std::string& data_dir) {
-  absl::Status status = ardoise::InitConsole(data_dir);
-  if (!status.ok()) {
-    std::cerr << "ardoise-console: " << status.message() << "\n";
-    return 1;
-  }
+std::string Day(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
+}
+
+int Fail(const absl::Status& status) {
+  std::cerr << "ardoise-console: " << status.message() << "\n";
+  return 1;
+}
+
+int Init(const std::string& data_dir, const std::vector<std::string>& san) {
+  absl::Status status = ardoise::InitConsole(data_dir, san, absl::Now());
+  if (!status.ok()) return Fail(status);
+  auto tls = ardoise::LoadConsoleTls(data_dir);
+  if (!tls.ok()) return Fail(tls.status());
   std::cout << "Initialized the console in " << data_dir << ".\n\n"
+            << "Certificate authority: " << data_dir << "/ca.pem (key ca.key, "
+            << "keep it secret)\n"
+            << "CA pin:                " << tls->ca_pin << "\n"
+            << "Server certificate:    " << data_dir << "/server.pem for "
+            << absl::StrJoin(tls->server.names, ", ") << " (until "
+            << Day(tls->server.not_after) << ")\n\n"
+            << "Devices and people must reach the console by one of these "
+               "names;\nadd others with `ardoise-console renew-cert --data "
+            << data_dir << " --san NAME`.\n\n"
             << "Next:\n"
             << "  ardoise-console serve --data " << data_dir
             << " --listen 0.0.0.0:7443\n"
+            << "  ardoise trust --console HOST:7443 --pin " << tls->ca_pin
+            << "\n"
             << "  ardoise --console HOST:7443 token create --school SCHOOL "
                "--pool ROOM --uses 30\n"
             << "  ardoise-agent enroll --console HOST:7443 --token TOKEN "
                "--data /var/lib/ardoise-agent --name NAME --kind tablet\n";
+  return 0;
+}
+
+int RenewCert(const std::string& data_dir,
+              const std::vector<std::string>& san) {
+  auto info = ardoise::RenewServerCertificate(data_dir, san, absl::Now());
+  if (!info.ok()) return Fail(info.status());
+  std::cout << "Issued a new server certificate in " << data_dir
+            << "/server.pem for " << absl::StrJoin(info->names, ", ")
+            << " (until " << Day(info->not_after)
+            << ").\nThe CA and its pin are unchanged. Restart the console to "
+               "present it.\n";
+  return 0;
+}
+
+int Pin(const std::string& data_dir) {
+  auto tls = ardoise::LoadConsoleTls(data_dir);
+  if (!tls.ok()) return Fail(tls.status());
+  std::cout << tls->ca_pin << "\n";
   return 0;
 }
 
@@ -55,21 +100,26 @@ int Serve(const std::string& data_dir, const std::string& listen,
   options.clock = *clock;
   options.flush_every = std::min(*heartbeat, absl::Seconds(5));
   auto server = ardoise::ConsoleServer::Start(options);
-  if (!server.ok()) {
-    std::cerr << "ardoise-console: " << server.status().message() << "\n";
-    return 1;
-  }
+  if (!server.ok()) return Fail(server.status());
   // Tools and tests wait for this file rather than sleeping.
   absl::Status written = ardoise::WriteFileAtomically(
       data_dir + "/console.addr", (*server)->address() + "\n");
   if (!written.ok()) {
     ARDOISE_LOG(WARNING) << "cannot write console.addr: " << written;
   }
-  ARDOISE_LOG(WARNING) << "connections are not encrypted yet (TLS arrives "
-                          "with the security work): use on a trusted network";
+  const ardoise::CertificateInfo& cert = (*server)->certificate();
   ARDOISE_LOG(INFO) << "ardoise-console " << ardoise::kVersion << " serving on "
-                    << (*server)->address() << " (heartbeat " << heartbeat_text
-                    << ")";
+                    << (*server)->address() << " (TLS, heartbeat "
+                    << heartbeat_text << "); CA pin " << (*server)->ca_pin()
+                    << "; certificate for " << absl::StrJoin(cert.names, ", ")
+                    << " until " << Day(cert.not_after);
+  if (cert.not_after - absl::Now() < absl::Hours(24 * 30)) {
+    ARDOISE_LOG(WARNING) << "the server certificate expires on "
+                         << Day(cert.not_after)
+                         << ": renew it with `ardoise-console renew-cert "
+                            "--data "
+                         << data_dir << "` and restart";
+  }
   const int received = stop_signals.Wait();
   ARDOISE_LOG(INFO) << "signal " << received << ": shutting down";
   (*server)->Shutdown();
@@ -80,16 +130,38 @@ int Serve(const std::string& data_dir, const std::string& listen,
 
 int main(int argc, char** argv) {
   ardoise::SetLogPrefix("console");
+  signal(SIGPIPE, SIG_IGN);  // a peer closing a socket is not fatal
   CLI::App app{"ardoise-console: the Ardoise teacher console server"};
   app.set_version_flag("--version", std::string(ardoise::kVersion));
   app.require_subcommand(1);
   std::string data_dir = "/var/lib/ardoise";
   std::string listen = "0.0.0.0:7443";
   std::string heartbeat = "30s";
+  std::vector<std::string> san;
+  constexpr char kSanHelp[] =
+      "A host name or IP address devices and people use to reach the "
+      "console (repeatable; localhost, 127.0.0.1 and ::1 are always "
+      "included)";
 
   CLI::App* init = app.add_subcommand(
-      "init", "Create the console's database in a data folder");
+      "init",
+      "Create the console's database, CA and server certificate in a data "
+      "folder");
   init->add_option("--data", data_dir, "Data folder")->capture_default_str();
+  init->add_option("--san", san, kSanHelp)->type_name("NAME");
+
+  CLI::App* renew = app.add_subcommand(
+      "renew-cert",
+      "Issue a new server certificate from the console's CA (same pin)");
+  renew->add_option("--data", data_dir, "Data folder")->capture_default_str();
+  renew
+      ->add_option("--san", san,
+                   std::string(kSanHelp) + "; default: the current names")
+      ->type_name("NAME");
+
+  CLI::App* pin = app.add_subcommand(
+      "pin", "Print the pin of the console's CA (sha256:...)");
+  pin->add_option("--data", data_dir, "Data folder")->capture_default_str();
 
   CLI::App* serve = app.add_subcommand("serve", "Run the console");
   serve->add_option("--data", data_dir, "Data folder")->capture_default_str();
@@ -114,6 +186,8 @@ int main(int argc, char** argv) {
       ->group("Testing");
 
   CLI11_PARSE(app, argc, argv);
-  if (init->parsed()) return Init(data_dir);
+  if (init->parsed()) return Init(data_dir, san);
+  if (renew->parsed()) return RenewCert(data_dir, san);
+  if (pin->parsed()) return Pin(data_dir);
   return Serve(data_dir, listen, heartbeat, fake_start, clock_speed);
 }

@@ -130,6 +130,22 @@ absl::Status AgentStore::SaveNodeKey(const std::string& node_key) {
   return WriteFileAtomically(data_dir_ + "/node.key", node_key + "\n", 0600);
 }
 
+absl::StatusOr<std::string> AgentStore::LoadConsoleCa() {
+  auto ca = ReadFile(data_dir_ + "/ca.pem");
+  if (!ca.ok() && absl::IsNotFound(ca.status())) {
+    return absl::NotFoundError(absl::StrCat(
+        "no console CA in ", data_dir_,
+        "/ca.pem: enroll this device again (retire it with `ardoise devices "
+        "retire NAME`, then `ardoise-agent enroll` from an empty --data "
+        "folder with a new token)"));
+  }
+  return ca;
+}
+
+absl::Status AgentStore::SaveConsoleCa(const std::string& ca_pem) {
+  return WriteFileAtomically(data_dir_ + "/ca.pem", ca_pem, 0600);
+}
+
 v1::ManualLock AgentStore::manual_lock() {
   absl::MutexLock lock(&mu_);
   v1::ManualLock out;

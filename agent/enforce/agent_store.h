@@ -6,7 +6,9 @@
 //
 // DATA_DIR/agent.db is SQLite (WAL, synchronous=FULL: every change here is
 // small and must survive a power cut); DATA_DIR/node.key holds the node key,
-// mode 0600, separate so that it never ends up in a support dump of the db.
+// mode 0600, separate so that it never ends up in a support dump of the db;
+// DATA_DIR/ca.pem is the console's CA, pinned at enrollment: the only
+// authority the agent trusts for its console.
 //
 // Thread safety: all methods are thread-safe (one mutex around the
 // connection).
@@ -51,6 +53,10 @@ class AgentStore final {
   absl::Status SaveIdentity(const Identity& identity);
   absl::StatusOr<std::string> LoadNodeKey();
   absl::Status SaveNodeKey(const std::string& node_key);
+  // The console's CA (PEM). NOT_FOUND, saying to enroll again, when missing
+  // (a device enrolled before TLS).
+  absl::StatusOr<std::string> LoadConsoleCa();
+  absl::Status SaveConsoleCa(const std::string& ca_pem);
 
   v1::ManualLock manual_lock();
   absl::Status SetManualLock(const v1::ManualLock& lock);

@@ -31,6 +31,10 @@ TEST_F(AgentStoreTest, NotEnrolledSaysWhatToDo) {
   EXPECT_NE(identity.status().message().find("ardoise-agent enroll"),
             std::string::npos);
   EXPECT_TRUE(absl::IsNotFound((*store)->LoadNodeKey().status()));
+  auto ca = (*store)->LoadConsoleCa();
+  EXPECT_TRUE(absl::IsNotFound(ca.status()));
+  EXPECT_NE(ca.status().message().find("enroll this device again"),
+            std::string::npos);
 }
 
 TEST_F(AgentStoreTest, EverythingSurvivesAReopen) {
@@ -46,6 +50,7 @@ TEST_F(AgentStoreTest, EverythingSurvivesAReopen) {
     id.pool = "salle-1";
     ASSERT_TRUE((*store)->SaveIdentity(id).ok());
     ASSERT_TRUE((*store)->SaveNodeKey("abc123").ok());
+    ASSERT_TRUE((*store)->SaveConsoleCa("-----BEGIN CERTIFICATE-----\n").ok());
     v1::ManualLock lock;
     lock.set_version(7);
     lock.set_locked(true);
@@ -67,6 +72,8 @@ TEST_F(AgentStoreTest, EverythingSurvivesAReopen) {
   EXPECT_EQ(id->kind, v1::DEVICE_KIND_WHITEBOARD);
   EXPECT_EQ(id->pool, "salle-1");
   EXPECT_EQ((*store)->LoadNodeKey().value_or(""), "abc123");
+  EXPECT_EQ((*store)->LoadConsoleCa().value_or(""),
+            "-----BEGIN CERTIFICATE-----\n");
   EXPECT_EQ((*store)->manual_lock().version(), 7);
   EXPECT_TRUE((*store)->manual_lock().locked());
   EXPECT_EQ((*store)->last_command_seq(), 5);

@@ -12,9 +12,16 @@ namespace ardoise {
 ConsoleLink::ConsoleLink(Options options, Delegate* delegate)
     : options_(std::move(options)), delegate_(delegate) {
   ChannelOptions channel_options;
+  channel_options.root_ca_pem = options_.root_ca_pem;
   channel_options.max_reconnect_backoff = options_.backoff_max;
-  stub_ =
-      v1::AgentLink::NewStub(MakeChannel(options_.console, channel_options));
+  auto channel = MakeChannel(options_.console, channel_options);
+  if (channel.ok()) {
+    channel_ = *std::move(channel);
+    stub_ = v1::AgentLink::NewStub(channel_);
+  } else {
+    // Reported by every attempt (OnDisconnected), which the agent logs.
+    channel_error_ = absl::FailedPreconditionError(channel.status().message());
+  }
 }
 
 ConsoleLink::~ConsoleLink() { Stop(); }
@@ -79,11 +86,34 @@ void ConsoleLink::Loop() {
       wait = Backoff(30, options_.backoff_initial, options_.backoff_max, rng);
     }
     ++attempt;
-    stop_.WaitForNotificationWithTimeout(wait);
+    WaitBeforeRetry(wait);
+  }
+}
+
+void ConsoleLink::WaitBeforeRetry(absl::Duration wait) {
+  // A synchronous gRPC client makes progress on a connection attempt only
+  // while some thread waits on the channel, and a TLS handshake takes several
+  // round trips: sleeping on a timer alone would let every attempt time out.
+  // So wait on the channel's state, in short slices to notice Stop().
+  const absl::Time until = absl::Now() + wait;
+  while (!stop_.HasBeenNotified()) {
+    const absl::Time now = absl::Now();
+    if (now >= until) return;
+    const grpc_connectivity_state state =
+        channel_ == nullptr ? GRPC_CHANNEL_READY
+                            : channel_->GetState(/*try_to_connect=*/true);
+    if (state == GRPC_CHANNEL_READY || state == GRPC_CHANNEL_SHUTDOWN) {
+      stop_.WaitForNotificationWithTimeout(until - now);
+      return;
+    }
+    channel_->WaitForStateChange(
+        state,
+        absl::ToChronoTime(std::min(until, now + absl::Milliseconds(100))));
   }
 }
 
 absl::Status ConsoleLink::RunOnce() {
+  if (stub_ == nullptr) return channel_error_;
   grpc::ClientContext context;
   context.AddMetadata("x-ardoise-device", options_.device_id);
   context.AddMetadata("x-ardoise-node-key", options_.node_key);

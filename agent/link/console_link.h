@@ -38,7 +38,8 @@ class ConsoleLink final {
   };
 
   struct Options {
-    std::string console;  // HOST:PORT
+    std::string console;      // HOST:PORT
+    std::string root_ca_pem;  // the console's CA (DATA_DIR/ca.pem)
     std::string device_id;
     std::string node_key;
     absl::Duration backoff_initial = absl::Milliseconds(200);
@@ -67,10 +68,14 @@ class ConsoleLink final {
  private:
   void Loop();
   absl::Status RunOnce();
+  // Waits `wait` or until Stop(), keeping gRPC's reconnection going.
+  void WaitBeforeRetry(absl::Duration wait);
 
   const Options options_;
   Delegate* const delegate_;
-  std::unique_ptr<v1::AgentLink::Stub> stub_;
+  std::shared_ptr<grpc::Channel> channel_;     // null if none could be made
+  std::unique_ptr<v1::AgentLink::Stub> stub_;  // null if no channel
+  absl::Status channel_error_;                 // why there is none
   absl::Notification stop_;
   std::thread thread_;
 

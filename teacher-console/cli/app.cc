@@ -11,7 +11,9 @@
 #include "absl/status/statusor.h"
 #include "ardoise/v1/console.pb.h"
 #include "common/clock.h"
+#include "common/files.h"
 #include "common/school_time.h"
+#include "common/tls.h"
 #include "common/version.h"
 #include "teacher-console/cli/commands.h"
 #include "teacher-console/cli/connection.h"
@@ -20,6 +22,7 @@
 #include "teacher-console/cli/requests.h"
 #include "teacher-console/cli/school_commands.h"
 #include "teacher-console/cli/session_commands.h"
+#include "teacher-console/cli/trust.h"
 #include "teacher-console/cli/week_report.h"
 
 namespace ardoise::cli {
@@ -497,7 +500,7 @@ void AddReportCommands(CLI::App& app, ReportFlags& flags, WeekReportFlags& week,
 
 }  // namespace
 
-int Main(int argc, const char* const* argv, const char* env_console,
+int Main(int argc, const char* const* argv, const Environment& env,
          std::ostream& out, std::ostream& err) {
   CLI::App app{"ardoise: the command line of the Ardoise teacher console"};
   app.name("ardoise");
@@ -513,6 +516,11 @@ int Main(int argc, const char* const* argv, const char* env_console,
   app.add_option("--console", console,
                  std::string("Console address (default: $") + kConsoleEnv + ")")
       ->type_name("HOST:PORT");
+  std::string ca_flag;
+  app.add_option("--ca", ca_flag,
+                 std::string("The console's CA certificate (default: $") +
+                     kCaEnv + ", else ~/.config/ardoise/ca.pem)")
+      ->type_name("FILE");
   app.add_option("-o,--output", output, "Output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->capture_default_str();
@@ -536,6 +544,17 @@ int Main(int argc, const char* const* argv, const char* env_console,
   ReportFlags report;
   WeekReportFlags week_report;
   AddReportCommands(app, report, week_report, choice);
+  TrustFlags trust;
+  CLI::App* trust_cmd = app.add_subcommand(
+      "trust",
+      "Pin the console's CA: show its sha256 pin, confirm, save it for the "
+      "other commands");
+  trust_cmd
+      ->add_option("--pin", trust.pin,
+                   "The expected pin (from `ardoise-console pin`): no question")
+      ->type_name("sha256:HEX");
+  trust_cmd->add_flag("--yes", trust.yes,
+                      "Trust what the console presents without a question");
 
   try {
     app.parse(argc, argv);
@@ -552,7 +571,7 @@ int Main(int argc, const char* const* argv, const char* env_console,
            "json or -o table here\n";
     return kExitUsage;
   }
-  if (!choice.chosen()) {  // CLI11 requires a verb; kept for safety
+  if (!choice.chosen() && !trust_cmd->parsed()) {  // CLI11 requires a verb
     err << "ardoise: no command given (see --help)\n";
     return kExitUsage;
   }
@@ -565,15 +584,49 @@ int Main(int argc, const char* const* argv, const char* env_console,
     return kExitOk;
   }
   absl::StatusOr<std::string> address =
-      ResolveConsoleAddress(console, env_console);
+      ResolveConsoleAddress(console, env.console);
   if (!address.ok()) {
     err << "ardoise: " << address.status().message() << "\n";
     return kExitUsage;
   }
-
-  std::unique_ptr<v1::Console::StubInterface> stub = ConnectConsole(*address);
+  absl::StatusOr<CaLocation> ca_location =
+      ResolveCaPath(ca_flag, env.ca, env.config_home, env.home);
+  if (!ca_location.ok()) {
+    err << "ardoise: " << ca_location.status().message() << "\n";
+    return kExitUsage;
+  }
+  if (trust_cmd->parsed()) {
+    absl::Status status = Trust(
+        *address, trust, ca_location->path,
+        [](const std::string& a) { return FetchPeerChain(a, kCallDeadline); },
+        env.in, out);
+    if (!status.ok()) {
+      err << "ardoise: " << status.message() << "\n";
+      return kExitFailed;
+    }
+    return kExitOk;
+  }
+  absl::StatusOr<std::string> ca_pem = ReadFile(ca_location->path);
+  if (!ca_pem.ok()) {
+    if (absl::IsNotFound(ca_pem.status()) && !ca_location->chosen) {
+      err << "ardoise: no CA trusted for the console yet (" << ca_location->path
+          << " is missing): run `ardoise trust --console " << *address
+          << "` to pin it, or pass --ca FILE (a copy of the console's "
+             "ca.pem)\n";
+    } else {
+      err << "ardoise: cannot read the console's CA: "
+          << ca_pem.status().message() << "\n";
+    }
+    return kExitFailed;
+  }
+  absl::StatusOr<std::unique_ptr<v1::Console::StubInterface>> stub =
+      ConnectConsole(*address, *ca_pem, ca_location->path);
+  if (!stub.ok()) {
+    err << "ardoise: " << stub.status().message() << "\n";
+    return kExitFailed;
+  }
   Session session;
-  session.console = stub.get();
+  session.console = stub->get();
   session.address = *address;
   session.format = output == "json"  ? OutputFormat::kJson
                    : output == "csv" ? OutputFormat::kCsv

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/duration.h"
 #include "common/grpc_status.h"
@@ -9,9 +11,22 @@
 
 namespace ardoise::cli {
 
-std::unique_ptr<v1::Console::StubInterface> ConnectConsole(
-    const std::string& address) {
-  return v1::Console::NewStub(MakeChannel(address, ChannelOptions{}));
+absl::StatusOr<std::unique_ptr<v1::Console::StubInterface>> ConnectConsole(
+    const std::string& address, const std::string& ca_pem,
+    const std::string& ca_path) {
+  ChannelOptions options;
+  options.root_ca_pem = ca_pem;
+  auto channel = MakeChannel(address, options);
+  if (!channel.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(ca_path, " does not hold a CA certificate (",
+                     channel.status().message(),
+                     "): fetch it again with `ardoise trust "
+                     "--console ",
+                     address, "`"));
+  }
+  return std::unique_ptr<v1::Console::StubInterface>(
+      v1::Console::NewStub(*channel));
 }
 
 void PrepareCall(grpc::ClientContext* context) {
@@ -23,10 +38,22 @@ absl::Status DescribeCallError(const grpc::Status& status,
                                const std::string& address) {
   absl::Status error = FromGrpc(status);
   switch (error.code()) {
-    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kUnavailable: {
+      std::string hint;
+      if (absl::StrContains(absl::AsciiStrToLower(error.message()),
+                            "handshake")) {
+        hint = absl::StrCat(
+            " (its certificate was refused: it is not issued by the CA this "
+            "command trusts, or does not name ",
+            address,
+            "; if this is the right console, trust its CA with `ardoise trust "
+            "--console ",
+            address, "` or pass --ca FILE)");
+      }
       return absl::Status(error.code(),
                           absl::StrCat("cannot reach the console at ", address,
-                                       ": ", error.message()));
+                                       ": ", error.message(), hint));
+    }
     case absl::StatusCode::kDeadlineExceeded:
       return absl::Status(
           error.code(),

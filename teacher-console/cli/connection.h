@@ -1,7 +1,8 @@
 // How the `ardoise` command line talks to the console: the one place where
-// its channel and per-call settings are made. Logging in (a token on every
-// call) and TLS (via common/transport.h) arrive here and nowhere else; the
-// commands only see a stub and a prepared ClientContext.
+// its channel and per-call settings are made. The channel is TLS and trusts
+// only the console's CA (common/transport.h); logging in (a token on every
+// call) arrives here and nowhere else; the commands only see a stub and a
+// prepared ClientContext.
 //
 // Thread safety: pure functions; the returned stub is thread-safe (gRPC).
 #ifndef ARDOISE_TEACHER_CONSOLE_CLI_CONNECTION_H_
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ardoise/v1/console.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -20,16 +22,21 @@ namespace ardoise::cli {
 // How long one call may take, connection included.
 inline constexpr absl::Duration kCallDeadline = absl::Seconds(10);
 
-// A stub for the console at HOST:PORT. It does not connect yet: the first
-// call does, and an unreachable console fails that call with UNAVAILABLE.
-std::unique_ptr<v1::Console::StubInterface> ConnectConsole(
-    const std::string& address);
+// A stub for the console at HOST:PORT whose certificate must be issued by
+// `ca_pem` (the file named by `ca_path`, for messages). It does not connect
+// yet: the first call does, and an unreachable console or one presenting
+// another CA fails that call with UNAVAILABLE. INVALID_ARGUMENT when
+// `ca_pem` is not a certificate.
+absl::StatusOr<std::unique_ptr<v1::Console::StubInterface>> ConnectConsole(
+    const std::string& address, const std::string& ca_pem,
+    const std::string& ca_path);
 
 // Sets what every call carries (the deadline; later, the login token).
 void PrepareCall(grpc::ClientContext* context);
 
 // A failed call as the one line a person reads: the console's own message
-// (it names the thing and the fix), or what went wrong on the way to it.
+// (it names the thing and the fix), or what went wrong on the way to it —
+// for a refused certificate, how to trust the right CA.
 absl::Status DescribeCallError(const grpc::Status& status,
                                const std::string& address);
 

@@ -186,6 +186,7 @@ TEST(TokenTest, PrintsTheTokenAndTheEnrollCommand) {
   v1::CreateEnrollmentTokenResponse response;
   response.set_token("tok.secret");
   response.set_token_id("tok");
+  response.set_ca_pin("sha256:0123");
   response.set_uses(30);
   ToProto(kNow + absl::Hours(24), response.mutable_expires_at());
 
@@ -195,6 +196,7 @@ TEST(TokenTest, PrintsTheTokenAndTheEnrollCommand) {
                               "tok.secret\n\n"));
   EXPECT_THAT(text, HasSubstr("Valid for 30 enrollments, until "));
   EXPECT_THAT(text, HasSubstr("(in 24h)"));
+  EXPECT_THAT(text, HasSubstr("pin of the console's CA (sha256:0123)"));
   EXPECT_THAT(text,
               HasSubstr("ardoise-agent enroll --console 10.0.0.5:7443 --token "
                         "tok.secret --data /var/lib/ardoise-agent --name NAME "

@@ -1,4 +1,6 @@
 // ardoise: the command line for people (teacher-console/cli/app.h).
+#include <signal.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -6,6 +8,12 @@
 #include "teacher-console/cli/requests.h"
 
 int main(int argc, char** argv) {
-  return ardoise::cli::Main(argc, argv, std::getenv(ardoise::cli::kConsoleEnv),
-                            std::cout, std::cerr);
+  signal(SIGPIPE, SIG_IGN);  // a console closing a socket is not fatal
+  ardoise::cli::Environment env;
+  env.console = std::getenv(ardoise::cli::kConsoleEnv);
+  env.ca = std::getenv(ardoise::cli::kCaEnv);
+  env.config_home = std::getenv("XDG_CONFIG_HOME");
+  env.home = std::getenv("HOME");
+  env.in = &std::cin;
+  return ardoise::cli::Main(argc, argv, env, std::cout, std::cerr);
 }

@@ -29,6 +29,23 @@ absl::StatusOr<std::string> ResolveConsoleAddress(std::string_view flag_value,
                             kConsoleEnv));
 }
 
+absl::StatusOr<CaLocation> ResolveCaPath(std::string_view flag_value,
+                                         const char* env_ca,
+                                         const char* env_config_home,
+                                         const char* env_home) {
+  auto set = [](const char* v) { return v != nullptr && v[0] != '\0'; };
+  if (!flag_value.empty()) return CaLocation{std::string(flag_value), true};
+  if (set(env_ca)) return CaLocation{env_ca, true};
+  if (set(env_config_home)) {
+    return CaLocation{absl::StrCat(env_config_home, "/ardoise/ca.pem"), false};
+  }
+  if (set(env_home)) {
+    return CaLocation{absl::StrCat(env_home, "/.config/ardoise/ca.pem"), false};
+  }
+  return Usage(absl::StrCat("no CA file: pass --ca FILE or set ", kCaEnv,
+                            " (HOME and XDG_CONFIG_HOME are unset)"));
+}
+
 absl::StatusOr<v1::Target> ParseTarget(std::string_view text, bool all) {
   v1::Target target;
   if (all) {

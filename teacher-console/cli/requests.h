@@ -24,6 +24,23 @@ inline constexpr char kConsoleEnv[] = "ARDOISE_CONSOLE";
 absl::StatusOr<std::string> ResolveConsoleAddress(std::string_view flag_value,
                                                   const char* env_value);
 
+// The environment variable read when --ca is not given.
+inline constexpr char kCaEnv[] = "ARDOISE_CA";
+
+// The file holding the console CA the CLI trusts (and that `ardoise trust`
+// writes): --ca when given, else $ARDOISE_CA, else
+// $XDG_CONFIG_HOME/ardoise/ca.pem, else $HOME/.config/ardoise/ca.pem (the
+// XDG default). Null or empty variables count as unset. A usage error when
+// no path can be formed (no HOME either).
+struct CaLocation {
+  std::string path;
+  bool chosen = false;  // given by --ca or $ARDOISE_CA, not the default
+};
+absl::StatusOr<CaLocation> ResolveCaPath(std::string_view flag_value,
+                                         const char* env_ca,
+                                         const char* env_config_home,
+                                         const char* env_home);
+
 // TARGET as written: "NAME" (the console resolves it to a device, else a
 // pool, else a class), "device/NAME", "pool/NAME" or "class/NAME" (the
 // devices of the class's running session, else of its home room). `all` is the

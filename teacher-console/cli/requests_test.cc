@@ -18,6 +18,27 @@ TEST(ConsoleAddressTest, FlagThenEnvironmentThenError) {
   EXPECT_FALSE(ResolveConsoleAddress("", "").ok());
 }
 
+TEST(CaPathTest, FlagThenEnvironmentThenTheXdgConfigFolder) {
+  auto flag = ResolveCaPath("/etc/ca.pem", "/env/ca.pem", "/xdg", "/home/a");
+  ASSERT_TRUE(flag.ok());
+  EXPECT_EQ(flag->path, "/etc/ca.pem");
+  EXPECT_TRUE(flag->chosen);
+  auto env = ResolveCaPath("", "/env/ca.pem", "/xdg", "/home/a");
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(env->path, "/env/ca.pem");
+  EXPECT_TRUE(env->chosen);
+  auto xdg = ResolveCaPath("", "", "/xdg", "/home/a");
+  ASSERT_TRUE(xdg.ok());
+  EXPECT_EQ(xdg->path, "/xdg/ardoise/ca.pem");
+  EXPECT_FALSE(xdg->chosen);
+  auto home = ResolveCaPath("", nullptr, nullptr, "/home/a");
+  ASSERT_TRUE(home.ok());
+  EXPECT_EQ(home->path, "/home/a/.config/ardoise/ca.pem");
+  auto none = ResolveCaPath("", nullptr, "", nullptr);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(none.status().message().find("--ca FILE"), std::string::npos);
+}
+
 TEST(TargetTest, BareNameIsResolvedByTheConsole) {
   absl::StatusOr<v1::Target> t = ParseTarget("salle-12", false);
   ASSERT_TRUE(t.ok()) << t.status();

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/enrollment_token.h"
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_time.h"
@@ -45,6 +46,7 @@ grpc::ServerUnaryReactor* ConsoleService::CreateEnrollmentToken(
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time now = context_.clock->Now();
   const std::string actor = CallerOf(ctx);
+  const std::string ca_pin = context_.ca_pin;
   const int uses = request->uses() == 0 ? 1 : request->uses();
   const absl::Duration ttl = request->ttl_seconds() == 0
                                  ? absl::Hours(24)
@@ -54,7 +56,10 @@ grpc::ServerUnaryReactor* ConsoleService::CreateEnrollmentToken(
         auto token = CreateToken(db, request->school(), request->pool(), uses,
                                  ttl, now, actor);
         if (!token.ok()) return token.status();
-        response->set_token(token->token);
+        // The device checks the console against the pin before sending
+        // the credential (common/enrollment_token.h).
+        response->set_token(FormatEnrollmentToken({token->token, ca_pin}));
+        response->set_ca_pin(ca_pin);
         response->set_token_id(token->id);
         ToProto(token->expires_at, response->mutable_expires_at());
         response->set_uses(token->uses);

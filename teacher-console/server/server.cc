@@ -11,21 +11,32 @@
 #include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/transport.h"
+#include "teacher-console/server/certificates.h"
 #include "teacher-console/server/sessions.h"
 #include "teacher-console/server/store.h"
 #include "teacher-console/server/usage_store.h"
 
 namespace ardoise {
 
-absl::Status InitConsole(const std::string& data_dir) {
-  if (access((data_dir + "/console.db").c_str(), F_OK) == 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(data_dir,
-                     "/console.db already exists: this console is initialized "
-                     "(start it with `ardoise-console serve --data ",
-                     data_dir, "`)"));
+absl::Status InitConsole(const std::string& data_dir,
+                         const std::vector<std::string>& san, absl::Time now) {
+  const bool has_db = access((data_dir + "/console.db").c_str(), F_OK) == 0;
+  const bool has_ca =
+      access(absl::StrCat(data_dir, "/", kCaCertFile).c_str(), F_OK) == 0;
+  if (has_db && has_ca) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        data_dir,
+        " is already initialized (start it with `ardoise-console serve --data ",
+        data_dir,
+        "`; for other certificate names: `ardoise-console renew-cert --data ",
+        data_dir, " --san NAME`)"));
   }
-  ARDOISE_ASSIGN_OR_RETURN(auto db, OpenConsoleDatabase(data_dir, true));
+  if (!has_db) {
+    ARDOISE_ASSIGN_OR_RETURN(auto db, OpenConsoleDatabase(data_dir, true));
+  }
+  if (!has_ca) {
+    ARDOISE_RETURN_IF_ERROR(CreateConsoleCertificates(data_dir, san, now));
+  }
   return absl::OkStatus();
 }
 
@@ -43,6 +54,9 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
                      " (create it first: `ardoise-console init --data ",
                      options.data_dir, "`)"));
   }
+  ARDOISE_ASSIGN_OR_RETURN(ConsoleTls tls, LoadConsoleTls(options.data_dir));
+  server->ca_pin_ = tls.ca_pin;
+  server->certificate_ = tls.server;
   ARDOISE_ASSIGN_OR_RETURN(std::vector<DeviceRecord> devices,
                            LoadDevices(**db));
   ARDOISE_ASSIGN_OR_RETURN(StoredPolicies stored, LoadPolicies(**db));
@@ -88,16 +102,23 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   }
   server->reports_ = *std::move(reports);
 
-  ConsoleContext context{options.clock,           server->writer_.get(),
-                         server->registry_.get(), server->policies_.get(),
-                         server->sessions_.get(), server->reports_.get()};
+  ConsoleContext context{options.clock,
+                         server->writer_.get(),
+                         server->registry_.get(),
+                         server->policies_.get(),
+                         server->sessions_.get(),
+                         server->reports_.get(),
+                         tls.ca_pin};
   server->agent_link_ = std::make_unique<AgentLinkService>(context);
   server->console_ = std::make_unique<ConsoleService>(context);
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen,
-                           MakeServerCredentials({options.listen}), &port);
+  builder.AddListeningPort(
+      options.listen,
+      MakeServerCredentials(
+          {options.listen, tls.cert_chain_pem, tls.private_key_pem}),
+      &port);
   ConfigureServer(builder);
   builder.RegisterService(server->agent_link_.get());
   builder.RegisterService(server->console_.get());
@@ -124,9 +145,13 @@ void ConsoleServer::Shutdown() {
   stop_.Notify();
   if (maintenance_.joinable()) maintenance_.join();
   // Streams never end by themselves: give unary calls a moment, then cancel.
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
-  server_->Wait();
-  reports_->Stop();
+  if (server_ != nullptr) {
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+    server_->Wait();
+  }
+  // A server whose Start failed half-way has nothing more to stop.
+  if (writer_ == nullptr) return;
+  if (reports_ != nullptr) reports_->Stop();
   Flush();
   writer_->Stop();
 }

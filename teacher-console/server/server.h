@@ -12,11 +12,13 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/tls.h"
 #include "grpcpp/grpcpp.h"
 #include "teacher-console/server/registry.h"
 #include "teacher-console/server/services.h"
@@ -36,9 +38,12 @@ struct ConsoleOptions {
   const Clock* clock = Clock::Real();
 };
 
-// Creates DATA_DIR with an empty, migrated database. FAILED_PRECONDITION if
-// it already holds one (init never overwrites).
-absl::Status InitConsole(const std::string& data_dir);
+// Creates DATA_DIR with what it lacks: an empty, migrated database and the
+// TLS files (certificates.h: a CA and a server certificate for `san` plus
+// localhost, 127.0.0.1 and ::1). FAILED_PRECONDITION if it already holds
+// both (init never overwrites; a folder from before TLS gets certificates).
+absl::Status InitConsole(const std::string& data_dir,
+                         const std::vector<std::string>& san, absl::Time now);
 
 class ConsoleServer final {
  public:
@@ -50,6 +55,10 @@ class ConsoleServer final {
 
   // "127.0.0.1:41235": the address really bound (port 0 resolved).
   const std::string& address() const { return address_; }
+  // The pin of the console's CA ("sha256:HEX"), as tokens carry it.
+  const std::string& ca_pin() const { return ca_pin_; }
+  // The server certificate it presents.
+  const CertificateInfo& certificate() const { return certificate_; }
 
   // Stops accepting, ends streams, flushes, stops the writer. Idempotent.
   void Shutdown();
@@ -70,6 +79,8 @@ class ConsoleServer final {
   std::unique_ptr<ConsoleService> console_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
+  std::string ca_pin_;
+  CertificateInfo certificate_;
   absl::Notification stop_;
   std::thread maintenance_;
   bool shut_down_ = false;

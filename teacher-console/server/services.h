@@ -29,6 +29,8 @@ struct ConsoleContext {
   PolicyBook* policies = nullptr;
   Sessions* sessions = nullptr;
   ReportWorker* reports = nullptr;
+  // The pin of the console's CA ("sha256:HEX"): enrollment tokens carry it.
+  std::string ca_pin;
 };
 
 // Resolves a target to device ids: devices and pools through the Registry,

@@ -116,6 +116,18 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
   return result;
 }
 
+CommandResult RunCliCommand(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ARDOISE_CLI_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
+}
+
+CommandResult RunConsoleCommand(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ARDOISE_CONSOLE_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv);
+}
+
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   for (;;) {
@@ -162,9 +174,10 @@ absl::Time TestBed::ConsoleNow() const {
 absl::Duration TestBed::RealTimeFor(absl::Duration d) const {
   return d / clock_speed_;
 }
+std::string TestBed::CaPem() const { return ReadFile(ca_path()).value_or(""); }
 
 void TestBed::StartConsole(absl::Duration heartbeat) {
-  const std::string data = dir_ + "/console";
+  const std::string data = console_dir();
   if (console_starts_ == 0) {
     CommandResult init =
         RunCommand({ARDOISE_CONSOLE_BIN, "init", "--data", data});
@@ -213,7 +226,8 @@ void TestBed::KillConsole(int signal) {
 }
 
 CommandResult TestBed::Cli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {ARDOISE_CLI_BIN, "--console", address_};
+  std::vector<std::string> argv = {ARDOISE_CLI_BIN, "--console", address_,
+                                   "--ca", ca_path()};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv);
 }
@@ -248,10 +262,11 @@ std::string TestBed::AgentDir(const std::string& name) const {
 
 CommandResult TestBed::TryEnroll(const std::string& token,
                                  const std::string& name,
-                                 const std::string& kind) {
-  return RunCommand({ARDOISE_AGENT_BIN, "enroll", "--console", address_,
-                     "--token", token, "--data", AgentDir(name), "--name", name,
-                     "--kind", kind});
+                                 const std::string& kind,
+                                 const std::string& console) {
+  return RunCommand({ARDOISE_AGENT_BIN, "enroll", "--console",
+                     console.empty() ? address_ : console, "--token", token,
+                     "--data", AgentDir(name), "--name", name, "--kind", kind});
 }
 
 void TestBed::Enroll(const std::string& token, const std::string& name,

@@ -51,6 +51,11 @@ struct CommandResult {
 // Runs a program to completion, capturing its output.
 CommandResult RunCommand(const std::vector<std::string>& argv);
 
+// Runs `ardoise` with exactly `args` (no --console, no --ca).
+CommandResult RunCliCommand(const std::vector<std::string>& args);
+// Runs `ardoise-console` with `args`.
+CommandResult RunConsoleCommand(const std::vector<std::string>& args);
+
 // Polls `condition` every 20 ms until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout);
 
@@ -61,6 +66,11 @@ class TestBed {
 
   const std::string& dir() const { return dir_; }
   const std::string& console_address() const { return address_; }
+  // The console's data folder and its CA certificate (made by init).
+  std::string console_dir() const { return dir_ + "/console"; }
+  std::string ca_path() const { return console_dir() + "/ca.pem"; }
+  // The CA certificate itself (PEM), for channels opened by tests.
+  std::string CaPem() const;
 
   // Runs the console's and agents' clocks from `start` (console time) at
   // `speed` times real time, for lessons and budgets at any hour without
@@ -76,11 +86,14 @@ class TestBed {
   absl::Duration RealTimeFor(absl::Duration d) const;
 
   // `ardoise-console init` (first time) then `serve` on 127.0.0.1:0; waits
+  // `ardoise-console init` (first time: database, CA and server certificate
+  // for localhost, 127.0.0.1 and ::1) then `serve` on 127.0.0.1:0; waits
   // until it listens.
   void StartConsole(absl::Duration heartbeat = absl::Seconds(2));
   void KillConsole(int signal);
 
-  // Runs the CLI against the console; adds --console.
+  // Runs the CLI against the console; adds --console and --ca (this bed's
+  // console CA).
   CommandResult Cli(const std::vector<std::string>& args);
   // Runs the CLI with -o json and parses the answer into `out`; fails the
   // test on a non-zero exit.
@@ -89,9 +102,11 @@ class TestBed {
   std::string CreateToken(const std::string& school, const std::string& pool,
                           int uses);
 
-  // Runs `ardoise-agent enroll` for a device into DIR/agents/NAME.
+  // Runs `ardoise-agent enroll` for a device into DIR/agents/NAME, against
+  // this bed's console unless `console` names another address.
   CommandResult TryEnroll(const std::string& token, const std::string& name,
-                          const std::string& kind = "tablet");
+                          const std::string& kind = "tablet",
+                          const std::string& console = "");
   // The same, failing the test unless it succeeds.
   void Enroll(const std::string& token, const std::string& name,
               const std::string& kind = "tablet");

@@ -119,8 +119,11 @@ TEST_F(SkeletonTest, RestartedAgentStaysLockedEvenWithoutConsole) {
 
 TEST_F(SkeletonTest, ForgedOrMissingNodeKeyIsRefused) {
   const std::string device_id = bed_.Device("tab-1").id();
-  auto stub = v1::AgentLink::NewStub(
-      MakeChannel(bed_.console_address(), ChannelOptions()));
+  ChannelOptions options;
+  options.root_ca_pem = bed_.CaPem();
+  auto channel = MakeChannel(bed_.console_address(), options);
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  auto stub = v1::AgentLink::NewStub(*channel);
   auto attempt = [&](const std::string& key) {
     grpc::ClientContext context;
     context.AddMetadata("x-ardoise-device", device_id);
@@ -206,7 +209,10 @@ TEST(EnrollTest, WrongExpiredOrUsedUpTokenIsRefusedClearly) {
   bed.StartConsole();
   const std::string token = bed.CreateToken("ecole", "salle-1", 1);
   bed.Enroll(token, "tab-1");
-  for (const std::string& bad : {token, std::string("abc.def")}) {
+  // Used up; malformed; well formed with the right pin but a wrong secret.
+  const std::string pin = token.substr(token.find("sha256:"));
+  for (const std::string& bad :
+       {token, std::string("abc.def"), "abc.def." + pin}) {
     CommandResult result = bed.TryEnroll(bad, "tab-2");
     EXPECT_EQ(result.exit_code, 1);
     EXPECT_NE(result.err.find("token create"), std::string::npos) << result.err;
