@@ -330,6 +330,50 @@ TEST_F(SessionTest, StartsAreRefusedOutsideSchoolHoursAndForUnknownClasses) {
   EXPECT_EQ(bed_.Cli({"session", "status", "cm1-b"}).exit_code, 1);
 }
 
+TEST_F(SessionTest, NoScreenWeekRefusesSessionsUnlessTheClassIsExempt) {
+  SetUpSchool(MondayMorning(), /*speed=*/60,
+              /*heartbeat=*/absl::Seconds(120), /*tablets=*/2, "3h");
+  std::string text = kPolicy;
+  text.replace(text.find("ALLOWANCE"), 9, "3h");
+  text += R"(no_screen_periods:
+  - name: "Semaine sans écrans"
+    from: 2026-11-23
+    to: 2026-11-27
+    kinds: [tablet, whiteboard, pc]
+)";
+  Ok({"policy", "apply", Write("jaures.yaml", text)});
+  ASSERT_TRUE(AllDevices([](const v1::Device& d) {
+    return d.state().lock_reason() == v1::LOCK_REASON_NO_SCREEN;
+  }));
+  const std::string plan = Write("fractions.yaml", kThreeSteps);
+  CommandResult r = bed_.Cli({"session", "start", "cm1-b", plan});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no-screen period \"Semaine sans écrans\""),
+            std::string::npos)
+      << r.err;
+
+  // An exemption for the class lets its session run, and only while the
+  // session holds the devices.
+  text += R"(exemptions:
+  - class: cm1-b
+    reason: "Classe ULIS : outils de compensation"
+)";
+  Ok({"policy", "apply", Write("jaures.yaml", text)});
+  const v1::Session s = Session({"session", "start", "cm1-b", plan});
+  ASSERT_EQ(s.status(), v1::Session::STATUS_RUNNING);
+  ASSERT_TRUE(AllDevices([&](const v1::Device& d) {
+    return d.state().session_id() == s.id() &&
+           d.state().lock_reason() != v1::LOCK_REASON_NO_SCREEN &&
+           d.state().exemption_reason() ==
+               "Classe ULIS : outils de compensation";
+  }));
+  Ok({"session", "end", "cm1-b"});
+  ASSERT_TRUE(AllDevices([](const v1::Device& d) {
+    return d.state().session_id().empty() &&
+           d.state().lock_reason() == v1::LOCK_REASON_NO_SCREEN;
+  }));
+}
+
 TEST_F(SessionTest, WeekReportFlagsUnderOnTargetAndOverServedClasses) {
   bed_.UseTestClock(MondayMorning(), /*speed=*/300);
   bed_.StartConsole(absl::Seconds(600));
