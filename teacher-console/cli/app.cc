@@ -492,6 +492,10 @@ void AddReportCommands(CLI::App& app, ReportFlags& flags, WeekReportFlags& week,
                       "Also each device and day (IT staff)");
   no_screen->add_option("--lang", flags.lang, "fr or en")
       ->capture_default_str();
+  no_screen
+      ->add_option("--svg", flags.svg,
+                   "Also write a heat map (school x day) to this file")
+      ->type_name("FILE");
   no_screen->callback([&] {
     choice.Set(MakeNoScreenReport(flags), &NoScreenReport);
     choice.AllowCsv();

@@ -5,9 +5,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/files.h"
 #include "common/policy/policy_parse.h"
 #include "common/status_macros.h"
 #include "teacher-console/cli/format.h"
+#include "teacher-console/cli/svg.h"
 
 namespace ardoise::cli {
 namespace {
@@ -30,13 +32,6 @@ v1::Date ToDate(absl::CivilDay day) {
   date.set_month(day.month());
   date.set_day(day.day());
   return date;
-}
-
-absl::StatusOr<Language> ParseLanguage(const std::string& lang) {
-  if (lang == "fr") return Language::kFrench;
-  if (lang == "en") return Language::kEnglish;
-  return absl::InvalidArgumentError(
-      absl::StrCat("bad --lang \"", lang, "\": use fr or en"));
 }
 
 // Words of the tables, French first.
@@ -83,6 +78,13 @@ std::string CsvRow(const std::vector<std::string>& fields) {
 
 }  // namespace
 
+absl::StatusOr<Language> ParseLanguage(const std::string& lang) {
+  if (lang == "fr") return Language::kFrench;
+  if (lang == "en") return Language::kEnglish;
+  return absl::InvalidArgumentError(
+      absl::StrCat("bad --lang \"", lang, "\": use fr or en"));
+}
+
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
   std::string quoted = "\"";
@@ -123,6 +125,7 @@ absl::StatusOr<NoScreenReportCommand> MakeNoScreenReport(
   command.request.set_period(flags.period);
   command.request.set_school(flags.school);
   command.request.set_include_devices(flags.devices);
+  command.svg = flags.svg;
   command.request.set_language(command.language == Language::kEnglish
                                    ? v1::REPORT_LANGUAGE_ENGLISH
                                    : v1::REPORT_LANGUAGE_UNSPECIFIED);
@@ -151,6 +154,10 @@ absl::Status NoScreenReport(Session& session,
   ARDOISE_RETURN_IF_ERROR(Call(session,
                                &v1::Console::StubInterface::NoScreenReport,
                                command.request, &response));
+  if (!command.svg.empty()) {
+    ARDOISE_RETURN_IF_ERROR(WriteFileAtomically(
+        command.svg, NoScreenReportSvg(response, command.language)));
+  }
   if (session.format == OutputFormat::kCsv) {
     *session.out << NoScreenReportCsv(response);
     session.out->flush();

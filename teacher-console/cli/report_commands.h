@@ -7,6 +7,7 @@
 //
 //   ardoise report devices [--from DAY --to DAY] [--school S] [--by-kind]
 //   ardoise report no-screen [--period NAME] [--school S] [--devices]
+//                            [--svg FILE]
 //
 // Thread safety: like commands.h, one thread.
 #ifndef ARDOISE_TEACHER_CONSOLE_CLI_REPORT_COMMANDS_H_
@@ -31,6 +32,7 @@ struct ReportFlags {
   bool by_kind = false;  // devices: only the school x kind view
   bool devices = false;  // no-screen: also each device and day
   std::string lang = "fr";
+  std::string svg;  // no-screen: a heat map file
 };
 
 struct DevicesReportCommand {
@@ -41,6 +43,7 @@ struct DevicesReportCommand {
 struct NoScreenReportCommand {
   v1::NoScreenReportRequest request;
   Language language = Language::kFrench;
+  std::string svg;  // also write the heat map there; empty = no chart
 };
 
 // `today` is the local day the defaults count from: --to defaults to it,
@@ -63,6 +66,9 @@ std::string DevicesReportCsv(const v1::DevicesReportResponse& response,
 std::string RenderNoScreenReport(const v1::NoScreenReportResponse& response,
                                  Language language);
 std::string NoScreenReportCsv(const v1::NoScreenReportResponse& response);
+
+// "fr" or "en" as `--lang` gives it; INVALID_ARGUMENT otherwise.
+absl::StatusOr<Language> ParseLanguage(const std::string& lang);
 
 // A CSV field (RFC 4180): quoted when it holds a comma, quote or newline.
 std::string CsvField(const std::string& text);

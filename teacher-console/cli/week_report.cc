@@ -10,11 +10,15 @@
 #include "common/school_time.h"
 #include "common/status_macros.h"
 #include "teacher-console/cli/format.h"
+#include "teacher-console/cli/report_commands.h"
+#include "teacher-console/cli/svg.h"
 
 namespace ardoise::cli {
 namespace {
 
 bool French(Language language) { return language == Language::kFrench; }
+
+}  // namespace
 
 std::string FlagLabel(v1::ClassWeek::Flag flag, Language language) {
   const bool fr = French(language);
@@ -32,62 +36,18 @@ std::string FlagLabel(v1::ClassWeek::Flag flag, Language language) {
   }
 }
 
+namespace {
+
 std::string FlagWord(v1::ClassWeek::Flag flag) {
   return ShortEnumName(v1::ClassWeek::Flag_Name(flag), "FLAG_");
 }
+
+}  // namespace
 
 std::string ClassLabel(const v1::ClassWeek& row) {
   return row.group().empty() ? row.class_name()
                              : absl::StrCat(row.class_name(), "/", row.group());
 }
-
-std::string Csv(const std::string& cell) {
-  if (cell.find_first_of(",\"\n") == std::string::npos) return cell;
-  std::string out = "\"";
-  for (char c : cell) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string Xml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-const char* FlagColor(v1::ClassWeek::Flag flag) {
-  switch (flag) {
-    case v1::ClassWeek::FLAG_ON_TARGET:
-      return "#2e8b57";
-    case v1::ClassWeek::FLAG_UNDER:
-      return "#c0392b";
-    case v1::ClassWeek::FLAG_OVER:
-      return "#e67e22";
-    default:
-      return "#7f8c8d";
-  }
-}
-
-}  // namespace
 
 absl::StatusOr<WeekReportCommand> MakeWeekReport(const WeekReportFlags& flags) {
   WeekReportCommand command;
@@ -100,13 +60,7 @@ absl::StatusOr<WeekReportCommand> MakeWeekReport(const WeekReportFlags& flags) {
   }
   command.request.set_week(flags.week);
   command.request.set_school(flags.school);
-  if (flags.lang == "fr") {
-    command.language = Language::kFrench;
-  } else if (flags.lang == "en") {
-    command.language = Language::kEnglish;
-  } else {
-    return absl::InvalidArgumentError("--lang: use fr or en");
-  }
+  ARDOISE_ASSIGN_OR_RETURN(command.language, ParseLanguage(flags.lang));
   command.svg = flags.svg;
   return command;
 }
@@ -117,7 +71,7 @@ absl::Status RunWeekReport(Session& session, const WeekReportCommand& command) {
                                command.request, &report));
   if (!command.svg.empty()) {
     ARDOISE_RETURN_IF_ERROR(WriteFileAtomically(
-        command.svg, RenderWeekSvg(report, command.language)));
+        command.svg, WeekReportSvg(report, command.language)));
   }
   if (session.format == OutputFormat::kCsv) {
     *session.out << RenderWeekCsv(report);
@@ -170,8 +124,9 @@ std::string RenderWeekCsv(const v1::WeekReportResponse& report) {
     absl::StrAppend(
         &out,
         absl::StrJoin(
-            {Csv(report.week()), Csv(row.school()), Csv(row.class_name()),
-             Csv(row.group()), absl::StrCat(row.used_seconds() / 60),
+            {CsvField(report.week()), CsvField(row.school()),
+             CsvField(row.class_name()), CsvField(row.group()),
+             absl::StrCat(row.used_seconds() / 60),
              absl::StrCat(row.target_seconds() / 60),
              absl::StrCat(row.percent()), absl::StrCat(row.half_days()),
              absl::StrCat(row.normal_half_days()), absl::StrCat(row.sessions()),
@@ -179,56 +134,6 @@ std::string RenderWeekCsv(const v1::WeekReportResponse& report) {
             ","),
         "\n");
   }
-  return out;
-}
-
-std::string RenderWeekSvg(const v1::WeekReportResponse& report,
-                          Language language) {
-  const bool fr = French(language);
-  constexpr int kLabel = 200, kBars = 480, kRow = 28, kTop = 50;
-  const int rows = report.classes_size();
-  const int height = kTop + rows * kRow + 40;
-  int64_t scale = 60;  // seconds at full width, at least a minute
-  for (const v1::ClassWeek& row : report.classes()) {
-    scale = std::max({scale, row.used_seconds(), row.target_seconds() * 3 / 2});
-  }
-  std::string out = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-      "font-family=\"sans-serif\" font-size=\"13\">\n"
-      "<title>%s</title>\n<rect width=\"100%%\" height=\"100%%\" "
-      "fill=\"white\"/>\n<text x=\"10\" y=\"24\" font-size=\"16\" "
-      "font-weight=\"bold\">%s</text>\n",
-      kLabel + kBars + 140, height,
-      Xml(absl::StrCat(fr ? "Demi-journée numérique " : "Weekly half-day ",
-                       report.week())),
-      Xml(absl::StrCat(
-          fr ? "Demi-journée numérique — semaine " : "Weekly half-day — week ",
-          report.week())));
-  for (int i = 0; i < rows; ++i) {
-    const v1::ClassWeek& row = report.classes(i);
-    const int y = kTop + i * kRow;
-    const int width = static_cast<int>(row.used_seconds() * kBars / scale);
-    const int target_x =
-        kLabel + static_cast<int>(row.target_seconds() * kBars / scale);
-    absl::StrAppendFormat(
-        &out,
-        "<text x=\"10\" y=\"%d\">%s</text>\n"
-        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"%s\"/>\n"
-        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\" "
-        "stroke-width=\"2\"/>\n"
-        "<text x=\"%d\" y=\"%d\">%d / %d min · %s</text>\n",
-        y + 14, Xml(absl::StrCat(row.school(), " · ", ClassLabel(row))), kLabel,
-        y, std::max(width, 1), FlagColor(row.flag()), target_x, y - 3, target_x,
-        y + 21, kLabel + kBars + 8, y + 14, row.used_seconds() / 60,
-        row.target_seconds() / 60, Xml(FlagLabel(row.flag(), language)));
-  }
-  absl::StrAppendFormat(
-      &out, "<text x=\"10\" y=\"%d\" fill=\"#555\">%s</text>\n</svg>\n",
-      kTop + rows * kRow + 20,
-      Xml(fr ? "Trait noir : la demi-journée de la semaine (cible au prorata "
-               "des demi-journées d'école)."
-             : "Black line: the week's half-day (target prorated to the "
-               "school half-days)."));
   return out;
 }
 

@@ -39,8 +39,10 @@ absl::Status RunWeekReport(Session& session, const WeekReportCommand& command);
 std::string RenderWeekTable(const v1::WeekReportResponse& report,
                             Language language);
 std::string RenderWeekCsv(const v1::WeekReportResponse& report);
-std::string RenderWeekSvg(const v1::WeekReportResponse& report,
-                          Language language);
+// "conforme" / "on target", ... as the table and the chart print a flag.
+std::string FlagLabel(v1::ClassWeek::Flag flag, Language language);
+// "cm1-b" or "cm1-b/A".
+std::string ClassLabel(const v1::ClassWeek& row);
 
 }  // namespace ardoise::cli
 

@@ -131,8 +131,8 @@ class SessionTest : public ::testing::Test {
 };
 
 TEST_F(SessionTest, ThreeStepPlanRunsPausesResumesAndEndsWithItsSummary) {
-  SetUpSchool(MondayMorning(), /*speed=*/60,
-              /*heartbeat=*/absl::Seconds(120), /*tablets=*/5, "3h");
+  SetUpSchool(MondayMorning(), /*speed=*/30,
+              /*heartbeat=*/absl::Seconds(60), /*tablets=*/5, "3h");
   const std::string plan = Write("fractions.yaml", kThreeSteps);
 
   v1::Session s = Session({"session", "start", "cm1-b", plan});
@@ -216,7 +216,9 @@ TEST_F(SessionTest, ThreeStepPlanRunsPausesResumesAndEndsWithItsSummary) {
 }
 
 TEST_F(SessionTest, BudgetRefusesLongPlansAndEndsSessionsAtTheAllowance) {
-  SetUpSchool(MondayMorning(), /*speed=*/300,
+  // 120x: the 25 minutes before the deadline leave the test 12 s to see
+  // the devices run the session and to stop the console.
+  SetUpSchool(MondayMorning(), /*speed=*/120,
               /*heartbeat=*/absl::Seconds(600), /*tablets=*/2, "35m");
   // A 5-minute plan ends by itself at its end + 5 min grace: 10 minutes.
   const std::string short_plan = Write("short.yaml", R"(title: "Court"
@@ -372,6 +374,16 @@ TEST_F(SessionTest, NoScreenWeekRefusesSessionsUnlessTheClassIsExempt) {
     return d.state().session_id().empty() &&
            d.state().lock_reason() == v1::LOCK_REASON_NO_SCREEN;
   }));
+
+  // The city's heat map of the week, written by the CLI itself.
+  const std::string svg = bed_.dir() + "/no-screen.svg";
+  CommandResult report = bed_.Cli({"report", "no-screen", "--svg", svg});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  auto chart = ReadFile(svg);
+  ASSERT_TRUE(chart.ok());
+  EXPECT_NE(chart->find("<svg"), std::string::npos);
+  EXPECT_NE(chart->find("jaures"), std::string::npos);
+  EXPECT_NE(chart->find("2026-11-23"), std::string::npos);
 }
 
 TEST_F(SessionTest, WeekReportFlagsUnderOnTargetAndOverServedClasses) {
