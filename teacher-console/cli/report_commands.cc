@@ -9,30 +9,11 @@
 #include "common/policy/policy_parse.h"
 #include "common/status_macros.h"
 #include "teacher-console/cli/format.h"
+#include "teacher-console/cli/requests.h"
 #include "teacher-console/cli/svg.h"
 
 namespace ardoise::cli {
 namespace {
-
-absl::StatusOr<absl::CivilDay> ParseDayFlag(const std::string& text,
-                                            const std::string& flag) {
-  absl::CivilDay day;
-  if (text.size() != 10 || !absl::ParseCivilTime(text, &day) ||
-      absl::FormatCivilTime(day) != text) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad date \"", text, "\" for ", flag,
-                     ": write YYYY-MM-DD, e.g. ", "2027-05-17"));
-  }
-  return day;
-}
-
-v1::Date ToDate(absl::CivilDay day) {
-  v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
 
 // Words of the tables, French first.
 struct Words {

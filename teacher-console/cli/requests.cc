@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "common/absl_compat.h"
 #include "common/duration.h"
 #include "common/status_macros.h"
@@ -143,6 +144,26 @@ absl::StatusOr<v1::SendMessageRequest> MakeMessageRequest(MessageFlags flags) {
                            ParseSecondsFlag("--ttl", flags.ttl));
   request.set_ttl_seconds(ttl);
   return request;
+}
+
+absl::StatusOr<absl::CivilDay> ParseDayFlag(const std::string& text,
+                                            const std::string& flag) {
+  absl::CivilDay day;
+  if (text.size() != 10 || !absl::ParseCivilTime(text, &day) ||
+      absl::FormatCivilTime(day) != text) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad date \"", text, "\" for ", flag,
+                     ": write YYYY-MM-DD, e.g. ", "2027-05-17"));
+  }
+  return day;
+}
+
+v1::Date ToDate(absl::CivilDay day) {
+  v1::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
 }
 
 }  // namespace ardoise::cli

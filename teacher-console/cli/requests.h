@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "ardoise/v1/console.pb.h"
 
 namespace ardoise::cli {
@@ -83,6 +84,13 @@ struct MessageFlags {
   std::string ttl = "15m";
 };
 absl::StatusOr<v1::SendMessageRequest> MakeMessageRequest(MessageFlags flags);
+
+// A day flag: "2027-05-17" only (absl alone would also take "2027-5-17" or
+// "2027-02-30", normalized to March 2). The error names `flag`.
+absl::StatusOr<absl::CivilDay> ParseDayFlag(const std::string& text,
+                                            const std::string& flag);
+// The same day as the wire's Date.
+v1::Date ToDate(absl::CivilDay day);
 
 }  // namespace ardoise::cli
 

@@ -9,26 +9,15 @@
 #include "common/policy/policy_parse.h"
 #include "common/status_macros.h"
 #include "teacher-console/cli/format.h"
+#include "teacher-console/cli/requests.h"
 
 namespace ardoise::cli {
 namespace {
 
-// "2027-05-17" only: absl alone would also take "2027-5-17" or "2027-02-30"
-// (normalized to March 2).
 absl::StatusOr<v1::Date> ParseDay(const std::string& text,
                                   const std::string& flag) {
-  absl::CivilDay day;
-  if (text.size() != 10 || !absl::ParseCivilTime(text, &day) ||
-      absl::FormatCivilTime(day) != text) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad date \"", text, "\" for ", flag,
-                     ": write YYYY-MM-DD, e.g. ", "2027-05-17"));
-  }
-  v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
+  ARDOISE_ASSIGN_OR_RETURN(absl::CivilDay day, ParseDayFlag(text, flag));
+  return ToDate(day);
 }
 
 std::vector<std::string> SplitCommas(const std::string& text) {

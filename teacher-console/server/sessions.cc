@@ -1,6 +1,7 @@
 #include "teacher-console/server/sessions.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -64,6 +65,19 @@ absl::StatusOr<absl::TimeZone> ZoneFor(const v1::EffectivePolicy& policy,
   return LoadSchoolTimeZone(!policy.timezone().empty() ? policy.timezone()
                             : !school_zone.empty()     ? school_zone
                                                        : kDefaultTimeZone);
+}
+
+// The Writer's done callback for a read that filled `*result`.
+template <typename T>
+Writer::Done AnswerWith(std::shared_ptr<T> result,
+                        std::function<void(absl::StatusOr<T>)> done) {
+  return [result, done = std::move(done)](absl::Status status) {
+    if (!status.ok()) {
+      done(status);
+    } else {
+      done(std::move(*result));
+    }
+  };
 }
 
 const char* EndReasonFor(const std::string& cause) {
@@ -287,13 +301,7 @@ void Sessions::Get(std::string class_name, Done done) {
         ARDOISE_ASSIGN_OR_RETURN(*result, DescribeLocked(db, last, now));
         return absl::OkStatus();
       },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(status);
-        } else {
-          done(std::move(*result));
-        }
-      });
+      AnswerWith(result, std::move(done)));
 }
 
 void Sessions::WeekReport(
@@ -356,13 +364,7 @@ void Sessions::WeekReport(
                   });
         return absl::OkStatus();
       },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(status);
-        } else {
-          done(std::move(*result));
-        }
-      });
+      AnswerWith(result, std::move(done)));
 }
 
 void Sessions::Tick() {
