@@ -116,9 +116,9 @@ Summary Summarize(const std::vector<double>& v) {
 
 // Counts per bucket of a log-ish scale, for the connect-time histogram.
 std::string Histogram(const std::vector<double>& ms) {
-  static const double kEdges[] = {10,   25,    50,    100,   250,  500,
-                                  1000, 2500,  5000,  10000, 20000, 30000,
-                                  60000, 1e300};
+  static const double kEdges[] = {10,    25,    50,    100,  250,
+                                  500,   1000,  2500,  5000, 10000,
+                                  20000, 30000, 60000, 1e300};
   std::vector<size_t> counts(std::size(kEdges), 0);
   for (double v : ms) {
     size_t i = 0;
@@ -129,10 +129,10 @@ std::string Histogram(const std::vector<double>& ms) {
   double lo = 0;
   for (size_t i = 0; i < counts.size(); ++i) {
     if (counts[i] != 0) {
-      absl::StrAppend(&out, "    ", lo, "–",
-                      kEdges[i] > 1e299 ? std::string("∞")
-                                        : absl::StrCat(kEdges[i]),
-                      " ms: ", counts[i], "\n");
+      absl::StrAppend(
+          &out, "    ", lo, "–",
+          kEdges[i] > 1e299 ? std::string("∞") : absl::StrCat(kEdges[i]),
+          " ms: ", counts[i], "\n");
     }
     lo = kEdges[i];
   }
@@ -163,8 +163,8 @@ absl::StatusOr<ProcSample> SampleProcess(pid_t pid) {
       !absl::SimpleAtoi(fields[12], &stime)) {
     return absl::InternalError("cannot parse /proc/PID/stat");
   }
-  s.cpu_seconds =
-      static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  s.cpu_seconds = static_cast<double>(utime + stime) /
+                  static_cast<double>(sysconf(_SC_CLK_TCK));
   auto status = ReadFile(absl::StrCat("/proc/", pid, "/status"));
   if (!status.ok()) return status.status();
   for (absl::string_view line : absl::StrSplit(*status, '\n')) {
@@ -282,7 +282,7 @@ struct Totals {
   std::atomic<int64_t> usage_batches{0};
   std::atomic<int64_t> commands_acked{0};
   std::mutex mu;
-  std::vector<double> connect_ms;  // dial → Welcome, first connections
+  std::vector<double> connect_ms;         // dial → Welcome, first connections
   std::map<std::string, int64_t> errors;  // by status code text
 };
 
@@ -462,11 +462,11 @@ Agent::Agent(Fleet* fleet, Identity identity, size_t index)
   // Agents cut their usage intervals at spread-out instants.
   std::uniform_int_distribution<int64_t> spread(
       0, absl::ToInt64Milliseconds(fleet->options().usage_every));
-  next_usage_cut_ = absl::Now() + fleet->options().usage_every +
-                    absl::Milliseconds(spread(rng_));
+  next_usage_cut_ = absl::Now() + absl::Milliseconds(spread(rng_));
   // The initial connection is spread over the ramp.
   std::uniform_int_distribution<int64_t> ramp(
-      0, std::max<int64_t>(0, absl::ToInt64Milliseconds(fleet->options().ramp)));
+      0,
+      std::max<int64_t>(0, absl::ToInt64Milliseconds(fleet->options().ramp)));
   dial_at_ = absl::Now() + absl::Milliseconds(ramp(rng_));
 }
 
@@ -582,7 +582,8 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
   switch (message.body_case()) {
     case v1::ConsoleMessage::kWelcome: {
       welcomed_ = true;
-      heartbeat_ = absl::Seconds(std::max(1, message.welcome().heartbeat_seconds()));
+      heartbeat_ =
+          absl::Seconds(std::max(1, message.welcome().heartbeat_seconds()));
       next_heartbeat_ = now + heartbeat_;
       attempt_ = 0;
       fleet_->totals().connected++;
@@ -595,8 +596,8 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
       const int64_t storm = fleet_->storm_start_ns.load();
       if (storm != 0) {
         std::lock_guard<std::mutex> lock(fleet_->storm_mu);
-        fleet_->storm_ms.push_back(absl::ToDoubleMilliseconds(
-            now - absl::FromUnixNanos(storm)));
+        fleet_->storm_ms.push_back(
+            absl::ToDoubleMilliseconds(now - absl::FromUnixNanos(storm)));
       }
       MaybeSendUsage();
       break;
@@ -664,9 +665,9 @@ void Agent::OnStreamDone(Stream* stream, const grpc::Status& status) {
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
       fleet_->totals().stream_errors++;
       std::lock_guard<std::mutex> l(fleet_->totals().mu);
-      fleet_->totals().errors[absl::StrCat(
-          "stream ", static_cast<int>(status.error_code()), ": ",
-          status.error_message().substr(0, 60))]++;
+      fleet_->totals()
+          .errors[absl::StrCat("stream ", static_cast<int>(status.error_code()),
+                               ": ", status.error_message().substr(0, 60))]++;
     }
     if (dial_at_ != absl::InfiniteFuture() ||
         status.error_code() != grpc::StatusCode::CANCELLED) {
@@ -695,7 +696,8 @@ absl::StatusOr<std::vector<Identity>> LoadIdentities(const std::string& path) {
   std::vector<Identity> out;
   auto text = ReadFile(path);
   if (!text.ok()) return out;  // none yet
-  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
     std::vector<std::string> f = absl::StrSplit(line, ' ');
     if (f.size() != 4) {
       return absl::InvalidArgumentError(
@@ -733,8 +735,10 @@ absl::Status EnrollAll(const Options& options, const std::string& ca_pem,
           "the console's CA is not the one the token names (pin mismatch)");
     }
     for (int i = 0; i < p.count; ++i, ++index) {
-      std::string name = absl::StrFormat("%s-%s-%05d", options.prefix, p.pool, i);
-      if (have.count(name) == 0) jobs.push_back({name, p.pool, p.token.credential});
+      std::string name =
+          absl::StrFormat("%s-%s-%05d", options.prefix, p.pool, i);
+      if (have.count(name) == 0)
+        jobs.push_back({name, p.pool, p.token.credential});
     }
   }
   if (jobs.empty()) return absl::OkStatus();
@@ -765,7 +769,8 @@ absl::Status EnrollAll(const Options& options, const std::string& ca_pem,
         request.set_protocol_version(kProtocolVersion);
         v1::EnrollResponse response;
         grpc::ClientContext context;
-        context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+        context.set_deadline(
+            absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
         grpc::Status status = stub->Enroll(&context, request, &response);
         std::lock_guard<std::mutex> lock(mu);
         if (!status.ok()) {
@@ -802,7 +807,8 @@ struct Report {
     Add(key, label, absl::StrFormat("%.*f", precision, v),
         absl::StrFormat("%.*f %s", precision, v, unit));
   }
-  void Pcts(const std::string& key, const std::string& label, const Summary& s) {
+  void Pcts(const std::string& key, const std::string& label,
+            const Summary& s) {
     Add(key, label,
         absl::StrFormat("{\"n\": %d, \"p50_ms\": %.1f, \"p90_ms\": %.1f, "
                         "\"p99_ms\": %.1f, \"max_ms\": %.1f}",
@@ -941,7 +947,8 @@ int Run(const Options& options) {
   }
   const absl::Time enroll_start = absl::Now();
   const size_t had = identities->size();
-  if (absl::Status s = EnrollAll(o, *ca_pem, plans, *identities, fleet.totals());
+  if (absl::Status s =
+          EnrollAll(o, *ca_pem, plans, *identities, fleet.totals());
       !s.ok()) {
     std::cerr << "ardoise-loadgen: enrollment: " << s << "\n";
     return 1;
@@ -949,11 +956,13 @@ int Run(const Options& options) {
   const absl::Duration enroll_time = absl::Now() - enroll_start;
   size_t n = identities->size();
   if (o.agents > 0) n = std::min(n, static_cast<size_t>(o.agents));
-  std::sort(identities->begin(), identities->end(),
-            [](const Identity& a, const Identity& b) { return a.name < b.name; });
+  std::sort(
+      identities->begin(), identities->end(),
+      [](const Identity& a, const Identity& b) { return a.name < b.name; });
   for (size_t i = 0; i < n; ++i) fleet.Add((*identities)[i]);
-  std::cerr << "ardoise-loadgen: " << n << " agents (" << identities->size() - had
-            << " enrolled now in " << enroll_time << ")\n";
+  std::cerr << "ardoise-loadgen: " << n << " agents ("
+            << identities->size() - had << " enrolled now in " << enroll_time
+            << ")\n";
   report.Num("agents", "agents simulated", static_cast<double>(n), "", 0);
   if (identities->size() > had) {
     report.Num("enroll_per_s", "enrollment rate",
@@ -966,7 +975,9 @@ int Run(const Options& options) {
   const absl::Time connect_start = absl::Now();
   fleet.StartTimer();
   const bool all_connected = WaitUntil(
-      [&] { return fleet.totals().connected.load() >= static_cast<int64_t>(n); },
+      [&] {
+        return fleet.totals().connected.load() >= static_cast<int64_t>(n);
+      },
       o.ramp + o.connect_timeout);
   const absl::Duration connect_all = absl::Now() - connect_start;
   {
@@ -1008,16 +1019,19 @@ int Run(const Options& options) {
                        absl::ToDoubleSeconds(after->at - before->at),
                    "%", 2);
         if (n > 0) {
-          report.Num("console_rss_kib_per_agent", "console RSS per agent",
-                     static_cast<double>(after->rss_kib) / static_cast<double>(n),
-                     "KiB");
+          report.Num(
+              "console_rss_kib_per_agent", "console RSS per agent",
+              static_cast<double>(after->rss_kib) / static_cast<double>(n),
+              "KiB");
         }
       }
     }
-    report.Num("heartbeats_per_s", "heartbeats sent (steady)",
-               static_cast<double>(fleet.totals().heartbeats.load() - beats0) / secs,
-               "/s");
-    report.Num("usage_intervals_per_s", "usage ingest, intervals acked (steady)",
+    report.Num(
+        "heartbeats_per_s", "heartbeats sent (steady)",
+        static_cast<double>(fleet.totals().heartbeats.load() - beats0) / secs,
+        "/s");
+    report.Num("usage_intervals_per_s",
+               "usage ingest, intervals acked (steady)",
                static_cast<double>(fleet.totals().usage_intervals_acked.load() -
                                    acked0) /
                    secs,
@@ -1049,11 +1063,12 @@ int Run(const Options& options) {
         missed += miss;
       }
     }
-    report.Pcts("fanout_pool", absl::StrCat("lock fan-out to pool ", o.lock_pool,
-                                            " (", who.size(), " devices)"),
+    report.Pcts("fanout_pool",
+                absl::StrCat("lock fan-out to pool ", o.lock_pool, " (",
+                             who.size(), " devices)"),
                 Summarize(all));
-    report.Num("fanout_pool_missed", "  pool devices that missed a lock", missed,
-               "", 0);
+    report.Num("fanout_pool_missed", "  pool devices that missed a lock",
+               missed, "", 0);
     all_received = all_received && missed == 0 && !who.empty();
   }
   // Fan-out to every device, then check the console saw every report.
@@ -1066,8 +1081,8 @@ int Run(const Options& options) {
         FanOutOnce(fleet, *console, target, true, who, absl::Seconds(60));
     report.Pcts("fanout_all", absl::StrCat("lock fan-out to all (", n, ")"),
                 Summarize(ms));
-    report.Num("fanout_all_missed", "  devices that missed the lock", missed, "",
-               0);
+    report.Num("fanout_all_missed", "  devices that missed the lock", missed,
+               "", 0);
     int reported = 0;
     WaitUntil(
         [&] {
@@ -1075,9 +1090,11 @@ int Run(const Options& options) {
           return reported == static_cast<int>(n);
         },
         absl::Seconds(60));
-    report.Num("lock_reported", "devices whose report of the lock the console holds",
-               reported, "", 0);
-    all_received = all_received && missed == 0 && reported == static_cast<int>(n);
+    report.Num("lock_reported",
+               "devices whose report of the lock the console holds", reported,
+               "", 0);
+    all_received =
+        all_received && missed == 0 && reported == static_cast<int>(n);
     auto [ms2, missed2] =
         FanOutOnce(fleet, *console, target, false, who, absl::Seconds(60));
     report.Pcts("unlock_all", absl::StrCat("unlock fan-out to all (", n, ")"),
@@ -1094,9 +1111,12 @@ int Run(const Options& options) {
               absl::Seconds(30));
     const int rc = std::system(o.storm_restart.c_str());
     const absl::Time restarted = absl::Now();
-    if (rc != 0) std::cerr << "ardoise-loadgen: --storm-restart exited " << rc << "\n";
+    if (rc != 0)
+      std::cerr << "ardoise-loadgen: --storm-restart exited " << rc << "\n";
     const bool back = WaitUntil(
-        [&] { return fleet.totals().connected.load() >= static_cast<int64_t>(n); },
+        [&] {
+          return fleet.totals().connected.load() >= static_cast<int64_t>(n);
+        },
         o.storm_timeout);
     const absl::Time all_back = absl::Now();
     report.Num("storm_restart_s", "storm: console kill → restarted (listening)",
@@ -1135,7 +1155,8 @@ int Run(const Options& options) {
       absl::StrAppend(&errors, "\"", escaped, "\": ", count);
       absl::StrAppend(&shown, shown.empty() ? "" : "; ", what, " ×", count);
     }
-    report.Add("errors", "errors", errors + "}", shown.empty() ? "none" : shown);
+    report.Add("errors", "errors", errors + "}",
+               shown.empty() ? "none" : shown);
   }
   report.Add("ok", "all connected, all locks received and reported",
              all_connected && all_received ? "true" : "false",
@@ -1152,7 +1173,11 @@ int Run(const Options& options) {
   if (!o.json_path.empty()) {
     std::ofstream(o.json_path) << report.json << "\n}\n";
   }
-  return all_connected && all_received ? 0 : 1;
+  std::cout.flush();
+  std::cerr.flush();
+  // Streams may still be finishing on gRPC's threads: leave without
+  // destroying the agents under them.
+  _exit(all_connected && all_received ? 0 : 1);
 }
 
 }  // namespace
@@ -1165,7 +1190,8 @@ int main(int argc, char** argv) {
       "measured."};
   double ramp = 10, connect_timeout = 120, steady = 30, usage_every = 60,
          backoff_max = 30, storm_timeout = 180;
-  app.add_option("--console", o.console, "HOST:PORT of the console")->required();
+  app.add_option("--console", o.console, "HOST:PORT of the console")
+      ->required();
   app.add_option("--ca", o.ca_path, "the console's ca.pem")->required();
   app.add_option("--enroll", o.enroll,
                  "COUNT,POOL,TOKEN: enroll COUNT devices with TOKEN (of POOL)");
@@ -1179,9 +1205,11 @@ int main(int argc, char** argv) {
   app.add_option("--steady", steady, "seconds of steady heartbeat measured");
   app.add_option("--usage-every", usage_every,
                  "seconds between usage intervals per agent");
-  app.add_option("--backoff-max", backoff_max, "reconnect backoff cap, seconds");
+  app.add_option("--backoff-max", backoff_max,
+                 "reconnect backoff cap, seconds");
   app.add_option("--lock-pool", o.lock_pool, "pool for the class fan-out");
-  app.add_option("--pool-rounds", o.pool_rounds, "lock+unlock rounds on the pool");
+  app.add_option("--pool-rounds", o.pool_rounds,
+                 "lock+unlock rounds on the pool");
   app.add_flag("--lock-all", o.lock_all, "lock and unlock every device");
   app.add_option("--console-pid-file", o.console_pid_file,
                  "file holding the console's pid (CPU, RSS, sockets, storm)");

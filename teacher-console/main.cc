@@ -82,7 +82,8 @@ int Serve(const std::string& data_dir, const std::string& listen,
   // soft limit of 1,024. Raise it to the hard limit (the systemd unit sets
   // LimitNOFILE=65536).
   rlimit files{};
-  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < files.rlim_max) {
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
   }

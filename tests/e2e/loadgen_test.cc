@@ -42,14 +42,35 @@ TEST(LoadgenSmoke, AgentsConnectOnTheirOwnConnectionsAndAllAckALock) {
           .ok());
   const std::string json_path = bed.dir() + "/loadgen.json";
 
-  CommandResult run = RunCommand(
-      {ARDOISE_LOADGEN_BIN, "--console", bed.console_address(), "--ca",
-       bed.ca_path(), "--identities", bed.dir() + "/identities", "--enroll",
-       absl::StrCat(kClass, ",lg-class,", class_token), "--enroll",
-       absl::StrCat(kAgents - kClass, ",lg-rest,", rest_token), "--ramp", "2",
-       "--connect-timeout", "20", "--steady", "3", "--usage-every", "1",
-       "--lock-pool", "lg-class", "--pool-rounds", "1", "--lock-all",
-       "--console-pid-file", pid_file, "--json", json_path});
+  CommandResult run =
+      RunCommand({ARDOISE_LOADGEN_BIN,
+                  "--console",
+                  bed.console_address(),
+                  "--ca",
+                  bed.ca_path(),
+                  "--identities",
+                  bed.dir() + "/identities",
+                  "--enroll",
+                  absl::StrCat(kClass, ",lg-class,", class_token),
+                  "--enroll",
+                  absl::StrCat(kAgents - kClass, ",lg-rest,", rest_token),
+                  "--ramp",
+                  "2",
+                  "--connect-timeout",
+                  "20",
+                  "--steady",
+                  "3",
+                  "--usage-every",
+                  "1",
+                  "--lock-pool",
+                  "lg-class",
+                  "--pool-rounds",
+                  "1",
+                  "--lock-all",
+                  "--console-pid-file",
+                  pid_file,
+                  "--json",
+                  json_path});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   auto json = ReadFile(json_path);
   ASSERT_TRUE(json.ok()) << run.out << run.err;
