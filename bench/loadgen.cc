@@ -49,6 +49,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "agent/link/console_link.h"
 #include "ardoise/v1/agent_link.grpc.pb.h"
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/enrollment_token.h"
@@ -223,16 +224,10 @@ int CountEstablished(pid_t pid, int port) {
   return count;
 }
 
+// The agent's own equal-jitter backoff (agent/link/console_link.cc).
 absl::Duration Backoff(int attempt, absl::Duration initial, absl::Duration max,
                        std::mt19937_64& rng) {
-  // The agent's equal jitter (agent/link/console_link.cc).
-  absl::Duration ceiling = initial;
-  for (int i = 0; i < attempt && ceiling < max; ++i) ceiling *= 2;
-  ceiling = std::min(ceiling, max);
-  const absl::Duration floor = std::min(initial / 2, ceiling);
-  std::uniform_int_distribution<int64_t> pick(
-      absl::ToInt64Microseconds(floor), absl::ToInt64Microseconds(ceiling));
-  return absl::Microseconds(pick(rng));
+  return ConsoleLink::Backoff(attempt, initial, max, rng);
 }
 
 // ---------------------------------------------------------------- agents
