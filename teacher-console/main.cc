@@ -1,6 +1,7 @@
 // ardoise-console: `init` prepares a data folder, `serve` runs the console,
 // `renew-cert` re-issues its server certificate, `pin` prints its CA pin.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <iostream>
 #include <string>
@@ -77,6 +78,15 @@ int Pin(const std::string& data_dir) {
 int Serve(const std::string& data_dir, const std::string& listen,
           const std::string& heartbeat_text, const std::string& fake_start,
           double clock_speed) {
+  // One socket per connected device: a city needs far more than the usual
+  // soft limit of 1,024. Raise it to the hard limit (the systemd unit sets
+  // LimitNOFILE=65536).
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   auto clock = ardoise::ClockFromFlags(fake_start, clock_speed);
   if (!clock.ok()) {
     std::cerr << "ardoise-console: " << clock.status().message() << "\n";

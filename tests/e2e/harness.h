@@ -91,6 +91,8 @@ class TestBed {
   // until it listens.
   void StartConsole(absl::Duration heartbeat = absl::Seconds(2));
   void KillConsole(int signal);
+  // The running console's process id (0 before StartConsole).
+  pid_t console_pid() const { return console_ ? console_->pid() : 0; }
 
   // Runs the CLI against the console; adds --console and --ca (this bed's
   // console CA).
