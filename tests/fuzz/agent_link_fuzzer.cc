@@ -1,7 +1,8 @@
 // libFuzzer target for the console's handling of AgentLink messages: the
 // real AgentStream (teacher-console/server/agent_stream.h) of an enrolled,
-// attached device, with the real Registry and Writer on a temporary SQLite
-// database and a fake LinkHandle in place of the gRPC reactor.
+// attached device holding three pending messages, with the real Registry and
+// Writer on a temporary SQLite database and a fake LinkHandle in place of the
+// gRPC reactor.
 //
 // Input: a flags byte, then records of a 2-byte little-endian length and
 // that many bytes, each decoded as a v1::AgentMessage (records that do not
@@ -30,6 +31,7 @@
 #include "absl/time/time.h"
 #include "ardoise/v1/agent_link.pb.h"
 #include "common/clock.h"
+#include "common/proto_time.h"
 #include "common/version.h"
 #include "teacher-console/server/agent_stream.h"
 #include "teacher-console/server/registry.h"
@@ -92,6 +94,13 @@ World* MakeWorld() {
   if (!enrolled.ok()) std::abort();
   world->device_id = enrolled->record.id;
   world->node_key = enrolled->node_key;
+  // Pending messages, so acks and the Hello's resend reach real rows.
+  v1::Command message;
+  ToProto(now + absl::Hours(24 * 365), message.mutable_expires_at());
+  message.mutable_show_message()->set_text("Rangez les tablettes");
+  for (int i = 0; i < 3; ++i) {
+    if (!StoreCommands(**db, {world->device_id}, message).ok()) std::abort();
+  }
   auto devices = LoadDevices(**db);
   if (!devices.ok()) std::abort();
   world->registry = std::make_unique<Registry>(
