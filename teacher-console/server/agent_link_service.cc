@@ -9,6 +9,7 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_time.h"
+#include "common/random.h"
 #include "common/status_macros.h"
 #include "common/version.h"
 #include "teacher-console/server/agent_stream.h"
@@ -42,8 +43,10 @@ class ConnectReactor final
         device_id_(Metadata(ctx, "x-ardoise-device")),
         peer_(ctx->peer()),
         stream_(context, device_id_, peer_, this) {
-    absl::Status attached = context_.registry->Attach(
-        device_id_, Metadata(ctx, "x-ardoise-node-key"), this);
+    const std::string node_key = Metadata(ctx, "x-ardoise-node-key");
+    bool pending_key_used = false;
+    absl::Status attached = context_.registry->Attach(device_id_, node_key,
+                                                      this, &pending_key_used);
     if (!attached.ok()) {
       if (absl::IsAlreadyExists(attached)) FlagClone();
       ARDOISE_LOG(WARNING) << "refused stream from " << peer_ << " for device "
@@ -53,6 +56,10 @@ class ConnectReactor final
       return;
     }
     attached_ = true;
+    // The agent stored the new key of a rotation but its ack was lost.
+    if (pending_key_used) {
+      CommitRekeyLater(context_, device_id_, Sha256Hex(node_key));
+    }
     StartRead(&in_);
   }
 

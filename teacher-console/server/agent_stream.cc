@@ -7,12 +7,35 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/random.h"
 #include "common/status_macros.h"
 #include "common/version.h"
 #include "teacher-console/server/store.h"
 #include "teacher-console/server/usage_store.h"
 
 namespace ardoise {
+
+void CommitRekeyLater(const ConsoleContext& context,
+                      const std::string& device_id,
+                      const std::string& key_hash) {
+  auto committed = std::make_shared<bool>(false);
+  Registry* registry = context.registry;
+  const absl::Time now = context.clock->Now();
+  context.writer->Post(
+      [id = device_id, key_hash, committed, now](Database& db) -> absl::Status {
+        ARDOISE_ASSIGN_OR_RETURN(*committed, CommitRekey(db, id, key_hash));
+        if (!*committed) return absl::OkStatus();
+        return AppendAudit(db, now, "device:" + id, "device.rekey.done", id,
+                           "ok", "the agent stored its new node key");
+      },
+      [registry, id = device_id, key_hash, committed](absl::Status status) {
+        if (!status.ok() || !*committed) return;
+        registry->CommitRekey(id, key_hash);
+        ARDOISE_LOG(INFO) << "device " << id
+                          << " rotated its node key; the old one is refused "
+                             "from now on";
+      });
+}
 
 AgentStream::AgentStream(ConsoleContext context, std::string device_id,
                          std::string peer, LinkHandle* link)
@@ -52,6 +75,11 @@ absl::Status AgentStream::Handle(const v1::AgentMessage& message) {
           [registry, id, seq](absl::Status status) {
             if (status.ok()) registry->RemoveCommand(id, seq);
           });
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kRekeyAck: {
+      if (!hello_seen_) break;
+      CommitRekeyLater(context_, device_id_, message.rekey_ack().key_hash());
       return absl::OkStatus();
     }
     case v1::AgentMessage::kUsage:

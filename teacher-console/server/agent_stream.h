@@ -52,6 +52,13 @@ class AgentStream final {
       std::make_shared<std::atomic<int>>(0);
 };
 
+// Commits a node key rotation the device acknowledged (RekeyAck, or a
+// stream opened with the pending key) through the Writer, then tells the
+// Registry; a hash that is not the pending key's changes nothing.
+void CommitRekeyLater(const ConsoleContext& context,
+                      const std::string& device_id,
+                      const std::string& key_hash);
+
 }  // namespace ardoise
 
 #endif  // ARDOISE_TEACHER_CONSOLE_SERVER_AGENT_STREAM_H_

@@ -96,6 +96,9 @@ class ConsoleService final : public v1::Console::CallbackService {
   grpc::ServerUnaryReactor* RetireDevice(grpc::CallbackServerContext* ctx,
                                          const v1::RetireDeviceRequest* request,
                                          v1::Device* response) override;
+  grpc::ServerUnaryReactor* RekeyDevice(
+      grpc::CallbackServerContext* ctx, const v1::RekeyDeviceRequest* request,
+      v1::RekeyDeviceResponse* response) override;
   grpc::ServerUnaryReactor* SetLock(grpc::CallbackServerContext* ctx,
                                     const v1::SetLockRequest* request,
                                     v1::TargetResult* response) override;

@@ -1,6 +1,11 @@
-// Revoking devices (issue #6), with the real console and CLI: a retired
-// device's live stream is closed within a second and its key is refused
-// from then on.
+// Revoking and rotating device credentials (issue #6), with the real
+// console, agents and CLI: a retired device's live stream is closed within a
+// second and its key is refused from then on; `devices rekey` moves a device
+// to a new node key over its own stream, after which the old key is refused;
+// failed enrollments from one address are slowed down.
+#include <signal.h>
+#include <sys/stat.h>
+
 #include <string>
 
 #include "absl/strings/strip.h"
@@ -18,6 +23,7 @@ namespace ardoise::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // A device's AgentLink stream opened by the test itself, so it sees exactly
 // when the console ends it.
@@ -104,6 +110,85 @@ TEST(SecurityTest, RetiredDeviceStreamClosesWithinASecondAndCannotReconnect) {
       },
       absl::Seconds(15)));
   EXPECT_FALSE(bed.Device("tab-1").online());
+}
+
+TEST(SecurityTest, RekeyRotatesTheNodeKeyOverTheStreamAndRefusesTheOldOne) {
+  TestBed bed;
+  bed.StartConsole();
+  bed.Enroll(bed.CreateToken("ecole", "salle-1", 1), "tab-1");
+  const std::string id = bed.Device("tab-1").id();
+  const std::string old_key = NodeKey(bed, "tab-1");
+  bed.StartAgent("tab-1");
+  auto online = [](const v1::Device& d) { return d.online(); };
+  ASSERT_TRUE(bed.WaitForDevice("tab-1", online));
+
+  CommandResult rekeyed = bed.Cli({"devices", "rekey", "tab-1"});
+  ASSERT_EQ(rekeyed.exit_code, 0) << rekeyed.err;
+  EXPECT_THAT(rekeyed.out, HasSubstr("sent to the connected device"));
+  EXPECT_THAT(rekeyed.out + rekeyed.err, Not(HasSubstr(old_key)));
+  ASSERT_TRUE(bed.WaitForDevice(
+      "tab-1", [](const v1::Device& d) { return !d.rekey_pending(); }));
+  const std::string new_key = NodeKey(bed, "tab-1");
+  EXPECT_FALSE(new_key.empty());
+  EXPECT_NE(new_key, old_key);
+  struct stat info;
+  ASSERT_EQ(stat((bed.AgentDir("tab-1") + "/node.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600);
+
+  // The old key is refused from now on.
+  RawLink stale(bed, id, old_key);
+  EXPECT_EQ(stale.Finished().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // The agent keeps working with the new key after a restart.
+  bed.KillAgent("tab-1", SIGTERM);
+  ASSERT_TRUE(bed.WaitForDevice(
+      "tab-1", [](const v1::Device& d) { return !d.online(); }));
+  bed.StartAgent("tab-1");
+  ASSERT_TRUE(bed.WaitForDevice("tab-1", online));
+  EXPECT_TRUE(bed.Device("tab-1").flags().empty());
+  CommandResult message = bed.Cli({"message", "tab-1", "Rangez"});
+  EXPECT_EQ(message.exit_code, 0) << message.err;
+  EXPECT_TRUE(bed.WaitForDevice(
+      "tab-1", [](const v1::Device& d) { return d.pending_commands() == 0; }));
+}
+
+TEST(SecurityTest, RekeyOfAnOfflineDeviceIsDeliveredWhenItConnects) {
+  TestBed bed;
+  bed.StartConsole();
+  bed.Enroll(bed.CreateToken("ecole", "salle-1", 1), "tab-1");
+  const std::string old_key = NodeKey(bed, "tab-1");
+  CommandResult rekeyed = bed.Cli({"devices", "rekey", "tab-1"});
+  ASSERT_EQ(rekeyed.exit_code, 0) << rekeyed.err;
+  EXPECT_THAT(rekeyed.out, HasSubstr("when it next connects"));
+  EXPECT_TRUE(bed.Device("tab-1").rekey_pending());
+  // Until then the old key still works.
+  bed.StartAgent("tab-1");
+  ASSERT_TRUE(bed.WaitForDevice("tab-1", [](const v1::Device& d) {
+    return d.online() && !d.rekey_pending();
+  }));
+  EXPECT_NE(NodeKey(bed, "tab-1"), old_key);
+}
+
+TEST(SecurityTest, FailedEnrollmentsFromOneAddressAreSlowedDown) {
+  TestBed bed;
+  bed.StartConsole();
+  const std::string token = bed.CreateToken("ecole", "salle-1", 1);
+  // Same pin, wrong secret.
+  const std::string forged = token.substr(0, token.find('.') + 1) +
+                             std::string(32, 'a') +
+                             token.substr(token.find('.', token.find('.') + 1));
+  std::string last;
+  for (int i = 0; i < 12; ++i) {
+    CommandResult result = bed.TryEnroll(forged, "tab-" + std::to_string(i));
+    ASSERT_NE(result.exit_code, 0);
+    last = result.out + result.err;
+  }
+  EXPECT_THAT(last,
+              HasSubstr("too many failed enrollments from ipv4:127.0.0.1"));
+  // The right token is slowed down too: the address has to wait.
+  CommandResult right = bed.TryEnroll(token, "tab-ok");
+  EXPECT_NE(right.exit_code, 0);
+  EXPECT_THAT(right.out + right.err, HasSubstr("try again in"));
 }
 
 }  // namespace
