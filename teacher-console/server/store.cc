@@ -152,9 +152,9 @@ ALTER TABLE devices ADD COLUMN pending_key TEXT NOT NULL DEFAULT '';
 }  // namespace
 
 const std::vector<std::string>& ConsoleMigrations() {
-  static const auto* migrations = new std::vector<std::string>{
-      kSchemaV1,      kSchemaV2,      kSchemaV3,
-      kUsageSchema,   kSessionSchema, kRekeySchema};
+  static const auto* migrations =
+      new std::vector<std::string>{kSchemaV1,    kSchemaV2,      kSchemaV3,
+                                   kUsageSchema, kSessionSchema, kRekeySchema};
   return *migrations;
 }
 
@@ -173,10 +173,11 @@ absl::StatusOr<std::vector<DeviceRecord>> LoadDevices(Database& db) {
   std::vector<DeviceRecord> out;
   ARDOISE_ASSIGN_OR_RETURN(
       Statement devices,
-      db.Prepare("SELECT id, name, kind, school, pool, key_hash, enrolled_at, "
-                 "retired_at IS NOT NULL, last_seen, agent_version, state, "
-                 "flags, manual_lock, session, pending_key FROM devices ORDER BY "
-                 "id"));
+      db.Prepare(
+          "SELECT id, name, kind, school, pool, key_hash, enrolled_at, "
+          "retired_at IS NOT NULL, last_seen, agent_version, state, "
+          "flags, manual_lock, session, pending_key FROM devices ORDER BY "
+          "id"));
   for (;;) {
     ARDOISE_ASSIGN_OR_RETURN(bool row, devices.Step());
     if (!row) break;
@@ -457,8 +458,7 @@ absl::StatusOr<bool> CommitRekey(Database& db, const std::string& device_id,
   ARDOISE_ASSIGN_OR_RETURN(bool found, read->Step());
   const std::string pending = found ? read->ColumnText(0) : "";
   read->Reset();
-  if (pending.empty() ||
-      !ConstantTimeEquals(Sha256Hex(pending), key_hash)) {
+  if (pending.empty() || !ConstantTimeEquals(Sha256Hex(pending), key_hash)) {
     return false;
   }
   ARDOISE_ASSIGN_OR_RETURN(
