@@ -17,7 +17,7 @@ absl::Time RateLimiter::Seen(Bucket& bucket, absl::Time now) {
   return bucket.latest;
 }
 
-absl::Status RateLimiter::Allow(std::string_view key, absl::Time now) {
+absl::Status RateLimiter::Allow(const std::string& key, absl::Time now) {
   absl::MutexLock lock(&mu_);
   auto it = buckets_.find(key);
   if (it == buckets_.end()) return absl::OkStatus();
@@ -31,12 +31,12 @@ absl::Status RateLimiter::Allow(std::string_view key, absl::Time now) {
                    absl::FormatDuration(absl::Ceil(wait, absl::Seconds(1)))));
 }
 
-void RateLimiter::RecordFailure(std::string_view key, absl::Time now) {
+void RateLimiter::RecordFailure(const std::string& key, absl::Time now) {
   absl::MutexLock lock(&mu_);
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
     MakeRoomLocked(now);
-    it = buckets_.emplace(std::string(key), Bucket{now, now}).first;
+    it = buckets_.emplace(key, Bucket{now, now}).first;
   }
   Bucket& bucket = it->second;
   now = Seen(bucket, now);

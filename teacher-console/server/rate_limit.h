@@ -46,10 +46,10 @@ class RateLimiter final {
 
   // OK when `key` may try now; RESOURCE_EXHAUSTED "too many failed attempts
   // from KEY: try again in 6s" otherwise. Takes nothing.
-  absl::Status Allow(std::string_view key, absl::Time now);
+  absl::Status Allow(const std::string& key, absl::Time now);
 
   // Takes one token from `key` (never below zero).
-  void RecordFailure(std::string_view key, absl::Time now);
+  void RecordFailure(const std::string& key, absl::Time now);
 
   // Buckets held (for tests).
   size_t size() const;

@@ -38,7 +38,7 @@ TEST(RateLimiterTest, BurstOfFailuresThenRefusedWithTheWait) {
   }
   const absl::Status refused = limiter.Allow("ipv4:10.0.0.1", clock.Now());
   EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_THAT(refused.message(),
+  EXPECT_THAT(std::string(refused.message()),
               HasSubstr("too many failed enrollments from ipv4:10.0.0.1: "
                         "try again in 10s"));
   // Another address is not affected.
@@ -51,7 +51,7 @@ TEST(RateLimiterTest, OneTryPerRefillAfterTheBurst) {
   limiter.RecordFailure("k", clock.Now());
   limiter.RecordFailure("k", clock.Now());
   clock.Advance(absl::Seconds(4));
-  EXPECT_THAT(limiter.Allow("k", clock.Now()).message(),
+  EXPECT_THAT(std::string(limiter.Allow("k", clock.Now()).message()),
               HasSubstr("try again in 6s"));
   clock.Advance(absl::Seconds(6));
   EXPECT_TRUE(limiter.Allow("k", clock.Now()).ok());
