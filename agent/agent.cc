@@ -286,6 +286,9 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
     case v1::ConsoleMessage::kCommand:
       HandleCommand(message.command());
       break;
+    case v1::ConsoleMessage::kRekey:
+      HandleRekey(message.rekey());
+      break;
     default:
       ARDOISE_LOG(WARNING) << "ignoring an unknown message from the console";
   }
@@ -305,6 +308,27 @@ void Agent::ApplyPolicyLocked(v1::EffectivePolicy policy) {
                        << zone.status().message();
   }
   ARDOISE_LOG(INFO) << "enforcing policy version " << policy_.version();
+}
+
+void Agent::HandleRekey(const v1::RekeyNodeKey& rekey) {
+  const std::string& key = rekey.node_key();
+  if (key.size() < 32 || key.size() > 256 ||
+      key.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    ARDOISE_LOG(ERROR) << "ignoring a malformed node key from the console";
+    return;
+  }
+  // Stored (atomically, 0600) before acked: once the console commits the
+  // ack, only this key opens a stream.
+  absl::Status saved = store_->SaveNodeKey(key);
+  if (!saved.ok()) {
+    ARDOISE_LOG(ERROR) << "cannot store the new node key: " << saved;
+    return;  // unacked: the console sends it again on the next stream
+  }
+  link_->SetNodeKey(key);
+  v1::AgentMessage ack;
+  ack.mutable_rekey_ack()->set_key_hash(Sha256Hex(key));
+  link_->Send(ack);
+  ARDOISE_LOG(INFO) << "stored a new node key from the console";
 }
 
 void Agent::HandleCommand(const v1::Command& command) {

@@ -97,6 +97,8 @@ class Agent final : public ConsoleLink::Delegate {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SaveProgressLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::DeviceState StateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stores a rotated node key and acks it (docs/security.md).
+  void HandleRekey(const v1::RekeyNodeKey& rekey);
   void HandleCommand(const v1::Command& command);
   void Tick();
   UsageState UsageStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

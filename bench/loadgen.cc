@@ -646,6 +646,7 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
       MaybeSendUsage();
       break;
     }
+    case v1::ConsoleMessage::kRekey:  // simulated agents keep their key
     case v1::ConsoleMessage::BODY_NOT_SET:
       break;
   }

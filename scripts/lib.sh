@@ -9,7 +9,7 @@ ARDOISE_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libsodium-dev libssl-dev libyaml-cpp-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  tzdata clang-format
+  tzdata clang-format clang
 )
 
 ensure_packages() {
@@ -28,11 +28,12 @@ ensure_packages() {
 }
 
 # build DIR [cmake args...]: configure once, then build with 2 jobs (the
-# machines this runs on have 2 cores).
+# machines this runs on have 2 cores); only $ARDOISE_BUILD_TARGET when set.
 build() {
   local dir="$1"; shift
   if [ ! -f "$dir/build.ninja" ]; then
     cmake -S "$ARDOISE_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
   fi
-  cmake --build "$dir" -j "${ARDOISE_JOBS:-2}"
+  cmake --build "$dir" -j "${ARDOISE_JOBS:-2}" \
+    ${ARDOISE_BUILD_TARGET:+--target "$ARDOISE_BUILD_TARGET"}
 }

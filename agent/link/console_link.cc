@@ -10,7 +10,9 @@
 namespace ardoise {
 
 ConsoleLink::ConsoleLink(Options options, Delegate* delegate)
-    : options_(std::move(options)), delegate_(delegate) {
+    : options_(std::move(options)),
+      delegate_(delegate),
+      node_key_(options_.node_key) {
   ChannelOptions channel_options;
   channel_options.root_ca_pem = options_.root_ca_pem;
   channel_options.max_reconnect_backoff = options_.backoff_max;
@@ -50,6 +52,11 @@ bool ConsoleLink::Send(const v1::AgentMessage& message) {
     stream = stream_;
   }
   return stream != nullptr && stream->Write(message);
+}
+
+void ConsoleLink::SetNodeKey(std::string node_key) {
+  absl::MutexLock lock(&mu_);
+  node_key_ = std::move(node_key);
 }
 
 bool ConsoleLink::connected() const {
@@ -116,10 +123,10 @@ absl::Status ConsoleLink::RunOnce() {
   if (stub_ == nullptr) return channel_error_;
   grpc::ClientContext context;
   context.AddMetadata("x-ardoise-device", options_.device_id);
-  context.AddMetadata("x-ardoise-node-key", options_.node_key);
   {
     absl::MutexLock lock(&mu_);
     if (stop_.HasBeenNotified()) return absl::CancelledError("stopping");
+    context.AddMetadata("x-ardoise-node-key", node_key_);
     context_ = &context;
   }
   std::unique_ptr<

@@ -7,7 +7,8 @@
 // Messages from the console are handed to the Delegate on the link's own
 // thread, in order. Send() may be called from any thread.
 //
-// Thread safety: Start/Stop from one thread; Send and connected() from any.
+// Thread safety: Start/Stop from one thread; Send, connected() and
+// SetNodeKey from any.
 #ifndef ARDOISE_AGENT_LINK_CONSOLE_LINK_H_
 #define ARDOISE_AGENT_LINK_CONSOLE_LINK_H_
 
@@ -60,6 +61,10 @@ class ConsoleLink final {
   bool Send(const v1::AgentMessage& message);
   bool connected() const;
 
+  // The node key the next stream presents (after a rotation); the live
+  // stream, opened with the old key, goes on.
+  void SetNodeKey(std::string node_key);
+
   // The delay before attempt `attempt` (0-based): uniform in
   // [initial/2, min(max, initial * 2^attempt)] ("equal jitter").
   static absl::Duration Backoff(int attempt, absl::Duration initial,
@@ -80,6 +85,7 @@ class ConsoleLink final {
   std::thread thread_;
 
   mutable absl::Mutex mu_;
+  std::string node_key_ ABSL_GUARDED_BY(mu_);
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   grpc::ClientReaderWriter<v1::AgentMessage, v1::ConsoleMessage>* stream_
       ABSL_GUARDED_BY(mu_) = nullptr;

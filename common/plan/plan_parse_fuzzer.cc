@@ -1,4 +1,5 @@
-// libFuzzer entry point for ParsePlan (see CMakeLists.txt for how to run it).
+// libFuzzer entry point for ParsePlan (tests/fuzz builds it;
+// docs/security.md says how to run it).
 // Beyond "no crash, no leak, no exception", it checks the parser's contract:
 // an error is InvalidArgument starting with "FILE:LINE:COLUMN: " (1-based),
 // and a success has a title, levels, 1 to 50 steps each of 1 min to 4 h

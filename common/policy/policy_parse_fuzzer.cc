@@ -1,8 +1,9 @@
-// libFuzzer entry point for ParsePolicy (see CMakeLists.txt for how to run
-// it). Beyond "no crash, no leak, no exception", it checks the parser's
-// contract: an error is InvalidArgument starting with "FILE:LINE:COLUMN: "
-// (1-based), and a success has a scope and goes through the rest of the
-// pipeline (set validation, merge, explain) without trouble.
+// libFuzzer entry point for ParsePolicy (tests/fuzz builds it and
+// docs/security.md says how to run it). Beyond "no crash, no leak, no
+// exception", it checks the parser's contract: an error is InvalidArgument
+// starting with "FILE:LINE:COLUMN: " (1-based), and a success has a scope and
+// goes through the rest of the pipeline (set validation, merge, explain)
+// without trouble.
 
 #include <cstddef>
 #include <cstdint>

@@ -102,7 +102,7 @@ void AddTokenCommands(CLI::App& app, TokenFlags& flags, Choice& choice) {
   create->callback([&] { choice.Set(MakeTokenRequest(flags), &CreateToken); });
 }
 
-// `devices` flags; DEVICE serves show and retire.
+// `devices` flags; DEVICE serves show, retire and rekey.
 struct DeviceFlags {
   std::string school;
   std::string pool;
@@ -146,6 +146,19 @@ void AddDeviceCommands(CLI::App& app, DeviceFlags& flags, Choice& choice) {
     choice.Set(absl::StatusOr<v1::RetireDeviceRequest>(
                    WithDevice<v1::RetireDeviceRequest>(flags.device)),
                &RetireDevice);
+  });
+
+  CLI::App* rekey = devices->add_subcommand(
+      "rekey",
+      "Rotate a device's node key: the console sends the new key to the "
+      "device itself; the old one stops working once it is stored");
+  rekey->add_option("DEVICE", flags.device, "Device name or id")
+      ->type_name("")
+      ->required();
+  rekey->callback([&] {
+    choice.Set(absl::StatusOr<v1::RekeyDeviceRequest>(
+                   WithDevice<v1::RekeyDeviceRequest>(flags.device)),
+               &RekeyDevice);
   });
 }
 

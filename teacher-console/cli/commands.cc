@@ -69,6 +69,22 @@ absl::Status RetireDevice(Session& session,
   });
 }
 
+absl::Status RekeyDevice(Session& session,
+                         const v1::RekeyDeviceRequest& request) {
+  v1::RekeyDeviceResponse response;
+  ARDOISE_RETURN_IF_ERROR(Call(
+      session, &v1::Console::StubInterface::RekeyDevice, request, &response));
+  return Print(session, response, [&] {
+    return absl::StrCat(
+        "New node key issued for ", request.device(), " (",
+        response.device_id(), "): ",
+        response.sent() ? "sent to the connected device"
+                        : "the device gets it when it next connects",
+        "; its old key stops working once the device has stored the new "
+        "one.\n");
+  });
+}
+
 absl::Status SetLock(Session& session, const v1::SetLockRequest& request) {
   v1::TargetResult result;
   ARDOISE_RETURN_IF_ERROR(

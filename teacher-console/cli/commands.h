@@ -57,6 +57,10 @@ absl::Status ListDevices(Session& session,
 absl::Status ShowDevice(Session& session, const v1::GetDeviceRequest& request);
 absl::Status RetireDevice(Session& session,
                           const v1::RetireDeviceRequest& request);
+// `ardoise devices rekey DEVICE`: starts a node key rotation; the key goes to
+// the device over its own stream, never through the CLI.
+absl::Status RekeyDevice(Session& session,
+                         const v1::RekeyDeviceRequest& request);
 absl::Status SetLock(Session& session, const v1::SetLockRequest& request);
 absl::Status SendMessage(Session& session,
                          const v1::SendMessageRequest& request);

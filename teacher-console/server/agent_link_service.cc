@@ -9,8 +9,10 @@
 #include "common/grpc_status.h"
 #include "common/logging.h"
 #include "common/proto_time.h"
+#include "common/random.h"
 #include "common/status_macros.h"
 #include "common/version.h"
+#include "teacher-console/server/agent_stream.h"
 #include "teacher-console/server/services.h"
 #include "teacher-console/server/store.h"
 #include "teacher-console/server/usage_store.h"
@@ -39,9 +41,12 @@ class ConnectReactor final
   ConnectReactor(grpc::CallbackServerContext* ctx, ConsoleContext context)
       : context_(context),
         device_id_(Metadata(ctx, "x-ardoise-device")),
-        peer_(ctx->peer()) {
-    absl::Status attached = context_.registry->Attach(
-        device_id_, Metadata(ctx, "x-ardoise-node-key"), this);
+        peer_(ctx->peer()),
+        stream_(context, device_id_, peer_, this) {
+    const std::string node_key = Metadata(ctx, "x-ardoise-node-key");
+    bool pending_key_used = false;
+    absl::Status attached = context_.registry->Attach(device_id_, node_key,
+                                                      this, &pending_key_used);
     if (!attached.ok()) {
       if (absl::IsAlreadyExists(attached)) FlagClone();
       ARDOISE_LOG(WARNING) << "refused stream from " << peer_ << " for device "
@@ -51,6 +56,10 @@ class ConnectReactor final
       return;
     }
     attached_ = true;
+    // The agent stored the new key of a rotation but its ack was lost.
+    if (pending_key_used) {
+      CommitRekeyLater(context_, device_id_, Sha256Hex(node_key));
+    }
     StartRead(&in_);
   }
 
@@ -81,7 +90,7 @@ class ConnectReactor final
       Close(absl::OkStatus());
       return;
     }
-    absl::Status handled = Handle(in_);
+    absl::Status handled = stream_.Handle(in_);
     if (!handled.ok()) {
       Close(handled);
       return;
@@ -117,117 +126,6 @@ class ConnectReactor final
   }
 
  private:
-  absl::Status Handle(const v1::AgentMessage& message) {
-    switch (message.body_case()) {
-      case v1::AgentMessage::kHello: {
-        const v1::Hello& hello = message.hello();
-        if (hello.protocol_version() != kProtocolVersion) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "this agent speaks protocol ", hello.protocol_version(),
-              " and the console speaks ", kProtocolVersion,
-              ": upgrade the agent (ardoise-agent ", kVersion, ")"));
-        }
-        context_.registry->OnHello(device_id_, hello, this);
-        hello_seen_ = true;
-        if (!hello.usage_epoch().empty()) AnswerUsageHello(hello);
-        ARDOISE_LOG(INFO) << "device " << device_id_ << " connected from "
-                          << peer_ << " (agent " << hello.agent_version()
-                          << ")";
-        return absl::OkStatus();
-      }
-      case v1::AgentMessage::kState:
-        if (!hello_seen_) break;
-        context_.registry->OnReport(device_id_, message.state().state());
-        return absl::OkStatus();
-      case v1::AgentMessage::kCommandAck: {
-        if (!hello_seen_) break;
-        const int64_t seq = message.command_ack().seq();
-        Registry* registry = context_.registry;
-        std::string id = device_id_;
-        context_.writer->Post(
-            [id, seq](Database& db) { return DeleteCommand(db, id, seq); },
-            [registry, id, seq](absl::Status status) {
-              if (status.ok()) registry->RemoveCommand(id, seq);
-            });
-        return absl::OkStatus();
-      }
-      case v1::AgentMessage::kUsage:
-        if (!hello_seen_) break;
-        return IngestBatch(message.usage());
-      default:
-        return absl::InvalidArgumentError("unknown message from the agent");
-    }
-    return absl::InvalidArgumentError("the first message must be a Hello");
-  }
-
-  // Tells a (re)connected agent what the console holds of its epoch, so it
-  // deletes what was stored before the ack was lost, or starts a new epoch
-  // when its data folder went back in time.
-  void AnswerUsageHello(const v1::Hello& hello) {
-    Registry* registry = context_.registry;
-    auto ack = std::make_shared<v1::UsageAck>();
-    context_.writer->Post(
-        [id = device_id_, epoch = hello.usage_epoch(),
-         next = hello.usage_next_seq(), ack](Database& db) -> absl::Status {
-          ARDOISE_ASSIGN_OR_RETURN(*ack, UsageAckForHello(db, id, epoch, next));
-          return absl::OkStatus();
-        },
-        [registry, id = device_id_, ack](absl::Status status) {
-          if (!status.ok()) return;
-          if (ack->restart_epoch()) {
-            ARDOISE_LOG(WARNING)
-                << "device " << id << " reused usage epoch " << ack->epoch()
-                << " (data folder restored from an image?): told to start "
-                   "a new one";
-          }
-          v1::ConsoleMessage out;
-          *out.mutable_usage_ack() = *ack;
-          registry->PushTo(id, std::move(out));
-        });
-  }
-
-  // Posts a batch to the Writer; the ack goes out after the durable commit.
-  absl::Status IngestBatch(const v1::UsageBatch& batch) {
-    ARDOISE_RETURN_IF_ERROR(CheckUsageBatch(batch));
-    if (usage_in_flight_->load() >= kMaxUsageBatchesInFlight) {
-      return absl::ResourceExhaustedError(
-          "too many usage batches in flight: wait for each UsageAck");
-    }
-    auto device = context_.registry->Get(device_id_);
-    if (!device.ok()) return device.status();
-    UsagePlacement placement;
-    placement.device_id = device_id_;
-    placement.school = device->school();
-    placement.pool = device->pool();
-    placement.kind = device->kind();
-    auto shared = std::make_shared<const v1::UsageBatch>(batch);
-    auto result = std::make_shared<IngestResult>();
-    Registry* registry = context_.registry;
-    auto in_flight = usage_in_flight_;
-    ++*in_flight;
-    context_.writer->Post(
-        [placement, shared, result](Database& db) -> absl::Status {
-          const absl::TimeZone zone = SchoolTimeZone(db, placement.school);
-          ARDOISE_ASSIGN_OR_RETURN(*result,
-                                   IngestUsage(db, placement, zone, *shared));
-          return absl::OkStatus();
-        },
-        [registry, id = device_id_, result, in_flight](absl::Status status) {
-          --*in_flight;
-          if (!status.ok()) {
-            // Not acked: the agent sends it again.
-            ARDOISE_LOG(WARNING)
-                << "usage from " << id << " not stored: " << status.ToString();
-            return;
-          }
-          v1::ConsoleMessage out;
-          out.mutable_usage_ack()->set_epoch(result->epoch);
-          out.mutable_usage_ack()->set_acked_seq(result->acked_seq);
-          registry->PushTo(id, std::move(out));
-        });
-    return absl::OkStatus();
-  }
-
   void CloseLocked(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (closing_) return;
     closing_ = true;
@@ -259,11 +157,7 @@ class ConnectReactor final
   const std::string device_id_;
   const std::string peer_;
   bool attached_ = false;
-  bool hello_seen_ = false;  // only touched by the read chain
-  // Batches posted to the Writer and not yet committed (shared with the
-  // done callbacks, which may run after this reactor is gone).
-  std::shared_ptr<std::atomic<int>> usage_in_flight_ =
-      std::make_shared<std::atomic<int>>(0);
+  AgentStream stream_;  // only touched by the read chain
   v1::AgentMessage in_;
 
   absl::Mutex mu_;
@@ -288,6 +182,17 @@ grpc::ServerUnaryReactor* AgentLinkService::Enroll(
   }
   const absl::Time now = context_.clock->Now();
   const std::string peer = ctx->peer();
+  RateLimiter* limiter = context_.enroll_limiter;
+  const std::string host = PeerHost(peer);
+  if (limiter != nullptr) {
+    absl::Status allowed = limiter->Allow(host, now);
+    if (!allowed.ok()) {
+      ARDOISE_LOG(WARNING) << "enrollment of \"" << request->name()
+                           << "\" refused: " << allowed.message();
+      reactor->Finish(ToGrpc(allowed));
+      return reactor;
+    }
+  }
   auto enrolled = std::make_shared<Enrolled>();
   Registry* registry = context_.registry;
   context_.writer->Post(
@@ -299,7 +204,8 @@ grpc::ServerUnaryReactor* AgentLinkService::Enroll(
         return AppendAudit(db, now, "device:" + enrolled->record.id, "enroll",
                            enrolled->record.name, "ok", "from " + peer);
       },
-      [reactor, response, enrolled, registry, request](absl::Status status) {
+      [reactor, response, enrolled, registry, request, limiter, host,
+       now](absl::Status status) {
         if (status.ok()) {
           response->set_device_id(enrolled->record.id);
           response->set_node_key(enrolled->node_key);
@@ -309,6 +215,7 @@ grpc::ServerUnaryReactor* AgentLinkService::Enroll(
                             << enrolled->record.id;
           registry->AddDevice(std::move(enrolled->record));
         } else {
+          if (limiter != nullptr) limiter->RecordFailure(host, now);
           ARDOISE_LOG(WARNING) << "enrollment of \"" << request->name()
                                << "\" refused: " << status.message();
         }

@@ -121,6 +121,38 @@ grpc::ServerUnaryReactor* ConsoleService::RetireDevice(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ConsoleService::RekeyDevice(
+    grpc::CallbackServerContext* ctx, const v1::RekeyDeviceRequest* request,
+    v1::RekeyDeviceResponse* response) {
+  auto device = context_.registry->Get(request->device());
+  if (!device.ok()) return FinishNow(ctx, device.status());
+  if (device->retired()) {
+    return FinishNow(ctx, absl::FailedPreconditionError(absl::StrCat(
+                              "device ", device->name(),
+                              " is retired: enroll it again instead")));
+  }
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const absl::Time now = context_.clock->Now();
+  const std::string actor = CallerOf(ctx);
+  const std::string id = device->id();
+  const std::string name = device->name();
+  Registry* registry = context_.registry;
+  auto key = std::make_shared<std::string>();
+  context_.writer->Post(
+      [=](Database& db) -> absl::Status {
+        ARDOISE_ASSIGN_OR_RETURN(*key, StartRekey(db, id));
+        return AppendAudit(db, now, actor, "device.rekey", name, "ok");
+      },
+      [=](absl::Status status) {
+        if (status.ok()) {
+          response->set_device_id(id);
+          response->set_sent(registry->SetPendingKey(id, *key));
+        }
+        reactor->Finish(ToGrpc(status));
+      });
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* ConsoleService::SetLock(
     grpc::CallbackServerContext* ctx, const v1::SetLockRequest* request,
     v1::TargetResult* response) {

@@ -27,7 +27,8 @@ void Registry::Load(std::vector<DeviceRecord> devices) {
 }
 
 absl::Status Registry::Attach(const std::string& device_id,
-                              const std::string& node_key, LinkHandle* link) {
+                              const std::string& node_key, LinkHandle* link,
+                              bool* pending_key_used) {
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
   // One answer for every failure, so a prober learns nothing about ids.
@@ -35,7 +36,11 @@ absl::Status Registry::Attach(const std::string& device_id,
       "unknown device or wrong node key (re-enroll the device with a new "
       "token)");
   if (entry == nullptr || entry->record.retired) return refused;
-  if (!ConstantTimeEquals(Sha256Hex(node_key), entry->record.key_hash)) {
+  const std::string presented = Sha256Hex(node_key);
+  const bool pending =
+      !entry->record.pending_key.empty() &&
+      ConstantTimeEquals(presented, Sha256Hex(entry->record.pending_key));
+  if (!pending && !ConstantTimeEquals(presented, entry->record.key_hash)) {
     return refused;
   }
   if (entry->link != nullptr) {
@@ -45,6 +50,7 @@ absl::Status Registry::Attach(const std::string& device_id,
   }
   entry->link = link;
   entry->welcomed = false;
+  if (pending_key_used != nullptr) *pending_key_used = pending;
   return absl::OkStatus();
 }
 
@@ -98,6 +104,11 @@ void Registry::OnHello(const std::string& device_id, const v1::Hello& hello,
     v1::ConsoleMessage out;
     *out.mutable_command() = command;
     link->Push(std::move(out));
+  }
+  if (!record.pending_key.empty()) {
+    v1::ConsoleMessage rekey;
+    rekey.mutable_rekey()->set_node_key(record.pending_key);
+    link->Push(std::move(rekey));
   }
   entry->welcomed = true;
 }
@@ -159,6 +170,31 @@ void Registry::Retire(const std::string& device_id) {
     entry->link->Close(absl::PermissionDeniedError(
         "this device was retired by IT staff; enroll it again to use it"));
   }
+}
+
+bool Registry::SetPendingKey(const std::string& device_id,
+                             const std::string& key) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = FindByIdLocked(device_id);
+  if (entry == nullptr) return false;
+  entry->record.pending_key = key;
+  if (entry->link == nullptr || !entry->welcomed) return false;
+  v1::ConsoleMessage message;
+  message.mutable_rekey()->set_node_key(key);
+  PushLocked(*entry, std::move(message));
+  return true;
+}
+
+void Registry::CommitRekey(const std::string& device_id,
+                           const std::string& key_hash) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = FindByIdLocked(device_id);
+  if (entry == nullptr || entry->record.pending_key.empty() ||
+      Sha256Hex(entry->record.pending_key) != key_hash) {
+    return;
+  }
+  entry->record.key_hash = key_hash;
+  entry->record.pending_key.clear();
 }
 
 void Registry::PushTo(const std::string& device_id,
@@ -406,6 +442,7 @@ v1::Device Registry::ToApiLocked(const Entry& entry) const {
   for (const std::string& flag : r.flags) d.add_flags(flag);
   d.set_pending_commands(static_cast<int32_t>(r.pending.size()));
   d.set_retired(r.retired);
+  d.set_rekey_pending(!r.pending_key.empty());
   return d;
 }
 

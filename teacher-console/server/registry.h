@@ -48,6 +48,9 @@ struct DeviceRecord {
   std::string school;
   std::string pool;
   std::string key_hash;  // hex SHA-256 of the node key
+  // The key a rotation is moving to, until the agent acks it ('' = none);
+  // both keys open a stream meanwhile.
+  std::string pending_key;
   absl::Time enrolled_at;
   bool retired = false;
   std::vector<std::string> flags;
@@ -93,8 +96,11 @@ class Registry final {
   // Checks a stream's credentials and claims the device for `link`.
   // UNAUTHENTICATED for an unknown or retired device or a wrong key,
   // ALREADY_EXISTS when another stream holds the device (the caller flags it).
+  // The pending key of a rotation is accepted too; `*pending_key_used` (if
+  // given) then says so, and the caller commits the rotation (the agent
+  // stored the key, its ack was lost).
   absl::Status Attach(const std::string& device_id, const std::string& node_key,
-                      LinkHandle* link);
+                      LinkHandle* link, bool* pending_key_used = nullptr);
   // Releases the device if `link` holds it, remembering when it was last seen.
   void Detach(const std::string& device_id, LinkHandle* link);
 
@@ -113,6 +119,12 @@ class Registry final {
   void AddCommand(const std::string& device_id, const v1::Command& command);
   void RemoveCommand(const std::string& device_id, int64_t seq);
   void Retire(const std::string& device_id);
+  // A rotation started (StartRekey committed): sends the key to the device's
+  // welcomed stream now (true) or after its next Hello (false).
+  bool SetPendingKey(const std::string& device_id, const std::string& key);
+  // A rotation committed (CommitRekey returned true): only the key whose
+  // hash is `key_hash` opens a stream from now on.
+  void CommitRekey(const std::string& device_id, const std::string& key_hash);
   void AddFlag(const std::string& device_id, const std::string& flag);
   // Sets the session state of each device (states[i] for device_ids[i]),
   // recomputes its effective policy (class-scoped layers follow the

@@ -222,5 +222,52 @@ TEST_F(RegistryTest, DirtyLiveFieldsAreTakenOnce) {
   EXPECT_TRUE(registry_.TakeDirty().empty());
 }
 
+TEST_F(RegistryTest, RekeySendsThePendingKeyAndBothKeysWorkUntilCommitted) {
+  RecordingLink link;
+  ASSERT_TRUE(registry_.Attach("d-1", "key1", &link).ok());
+  registry_.OnHello("d-1", v1::Hello(), &link);
+  link.pushed.clear();
+
+  EXPECT_TRUE(registry_.SetPendingKey("d-1", "new1"));
+  ASSERT_EQ(link.pushed.size(), 1u);
+  EXPECT_EQ(link.pushed[0].rekey().node_key(), "new1");
+  EXPECT_TRUE(registry_.Get("d-1")->rekey_pending());
+  registry_.Detach("d-1", &link);
+
+  // Until the ack is committed, the old key works and gets the key again.
+  RecordingLink old_key;
+  bool pending_used = true;
+  ASSERT_TRUE(registry_.Attach("d-1", "key1", &old_key, &pending_used).ok());
+  EXPECT_FALSE(pending_used);
+  registry_.OnHello("d-1", v1::Hello(), &old_key);
+  EXPECT_EQ(old_key.pushed.back().rekey().node_key(), "new1");
+  registry_.Detach("d-1", &old_key);
+  // The new key works too, and says so (its ack was lost).
+  RecordingLink new_key;
+  ASSERT_TRUE(registry_.Attach("d-1", "new1", &new_key, &pending_used).ok());
+  EXPECT_TRUE(pending_used);
+  registry_.Detach("d-1", &new_key);
+
+  // A wrong hash commits nothing.
+  registry_.CommitRekey("d-1", Sha256Hex("other"));
+  EXPECT_TRUE(registry_.Get("d-1")->rekey_pending());
+  registry_.CommitRekey("d-1", Sha256Hex("new1"));
+  EXPECT_FALSE(registry_.Get("d-1")->rekey_pending());
+  RecordingLink after;
+  EXPECT_EQ(registry_.Attach("d-1", "key1", &after).code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(registry_.Attach("d-1", "new1", &after).ok());
+}
+
+TEST_F(RegistryTest, RekeyOfAnOfflineDeviceWaitsForItsHello) {
+  EXPECT_FALSE(registry_.SetPendingKey("d-2", "new2"));
+  RecordingLink link;
+  ASSERT_TRUE(registry_.Attach("d-2", "key2", &link).ok());
+  registry_.OnHello("d-2", v1::Hello(), &link);
+  ASSERT_FALSE(link.pushed.empty());
+  EXPECT_TRUE(link.pushed.front().has_welcome());
+  EXPECT_EQ(link.pushed.back().rekey().node_key(), "new2");
+}
+
 }  // namespace
 }  // namespace ardoise

@@ -109,6 +109,12 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
                          server->sessions_.get(),
                          server->reports_.get(),
                          tls.ca_pin};
+  RateLimitOptions enroll_limits;
+  enroll_limits.burst = kEnrollFailureBurst;
+  enroll_limits.refill = kEnrollFailureRefill;
+  enroll_limits.what = "failed enrollments";
+  server->enroll_limiter_ = std::make_unique<RateLimiter>(enroll_limits);
+  context.enroll_limiter = server->enroll_limiter_.get();
   server->agent_link_ = std::make_unique<AgentLinkService>(context);
   server->console_ = std::make_unique<ConsoleService>(context);
 

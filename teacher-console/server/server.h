@@ -20,6 +20,7 @@
 #include "common/clock.h"
 #include "common/tls.h"
 #include "grpcpp/grpcpp.h"
+#include "teacher-console/server/rate_limit.h"
 #include "teacher-console/server/registry.h"
 #include "teacher-console/server/services.h"
 #include "teacher-console/server/writer.h"
@@ -70,6 +71,8 @@ class ConsoleServer final {
   void PurgeUsage(absl::Time now);
 
   ConsoleOptions options_;
+  // Before the Writer: its done callbacks use it until the Writer stops.
+  std::unique_ptr<RateLimiter> enroll_limiter_;
   std::unique_ptr<PolicyBook> policies_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<Writer> writer_;

@@ -14,6 +14,7 @@
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/clock.h"
 #include "teacher-console/server/policy_book.h"
+#include "teacher-console/server/rate_limit.h"
 #include "teacher-console/server/registry.h"
 #include "teacher-console/server/report_worker.h"
 #include "teacher-console/server/sessions.h"
@@ -31,6 +32,8 @@ struct ConsoleContext {
   ReportWorker* reports = nullptr;
   // The pin of the console's CA ("sha256:HEX"): enrollment tokens carry it.
   std::string ca_pin;
+  // Slows down failed enrollments per peer address (null: no limit).
+  RateLimiter* enroll_limiter = nullptr;
 };
 
 // Resolves a target to device ids: devices and pools through the Registry,
@@ -57,6 +60,10 @@ inline constexpr int kMaxPolicyFilesPerApply = 64;
 // Usage batches of one stream waiting for the Writer; an agent sends one at
 // a time, so more means a misbehaving one (its stream is closed).
 inline constexpr int kMaxUsageBatchesInFlight = 4;
+// Failed enrollments from one address: this many in a row, then one per
+// refill period (RESOURCE_EXHAUSTED with the wait in between).
+inline constexpr int kEnrollFailureBurst = 10;
+inline constexpr absl::Duration kEnrollFailureRefill = absl::Seconds(6);
 
 class AgentLinkService final : public v1::AgentLink::CallbackService {
  public:
@@ -89,6 +96,9 @@ class ConsoleService final : public v1::Console::CallbackService {
   grpc::ServerUnaryReactor* RetireDevice(grpc::CallbackServerContext* ctx,
                                          const v1::RetireDeviceRequest* request,
                                          v1::Device* response) override;
+  grpc::ServerUnaryReactor* RekeyDevice(
+      grpc::CallbackServerContext* ctx, const v1::RekeyDeviceRequest* request,
+      v1::RekeyDeviceResponse* response) override;
   grpc::ServerUnaryReactor* SetLock(grpc::CallbackServerContext* ctx,
                                     const v1::SetLockRequest* request,
                                     v1::TargetResult* response) override;

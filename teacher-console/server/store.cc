@@ -143,11 +143,18 @@ CREATE TABLE teacher_assignments (
 );
 )sql";
 
+// Node key rotation: the key being rotated to, in clear until the agent
+// acks it ('' = none).
+constexpr char kRekeySchema[] = R"sql(
+ALTER TABLE devices ADD COLUMN pending_key TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<std::string>& ConsoleMigrations() {
-  static const auto* migrations = new std::vector<std::string>{
-      kSchemaV1, kSchemaV2, kSchemaV3, kUsageSchema, kSessionSchema};
+  static const auto* migrations =
+      new std::vector<std::string>{kSchemaV1,    kSchemaV2,      kSchemaV3,
+                                   kUsageSchema, kSessionSchema, kRekeySchema};
   return *migrations;
 }
 
@@ -166,9 +173,11 @@ absl::StatusOr<std::vector<DeviceRecord>> LoadDevices(Database& db) {
   std::vector<DeviceRecord> out;
   ARDOISE_ASSIGN_OR_RETURN(
       Statement devices,
-      db.Prepare("SELECT id, name, kind, school, pool, key_hash, enrolled_at, "
-                 "retired_at IS NOT NULL, last_seen, agent_version, state, "
-                 "flags, manual_lock, session FROM devices ORDER BY id"));
+      db.Prepare(
+          "SELECT id, name, kind, school, pool, key_hash, enrolled_at, "
+          "retired_at IS NOT NULL, last_seen, agent_version, state, "
+          "flags, manual_lock, session, pending_key FROM devices ORDER BY "
+          "id"));
   for (;;) {
     ARDOISE_ASSIGN_OR_RETURN(bool row, devices.Step());
     if (!row) break;
@@ -188,6 +197,7 @@ absl::StatusOr<std::vector<DeviceRecord>> LoadDevices(Database& db) {
     if (!flags.empty()) r.flags = absl::StrSplit(flags, '\n');
     r.desired_lock.ParseFromString(devices.ColumnBlob(12));
     r.desired_session.ParseFromString(devices.ColumnBlob(13));
+    r.pending_key = devices.ColumnText(14);
     out.push_back(std::move(r));
   }
   ARDOISE_ASSIGN_OR_RETURN(
@@ -421,6 +431,42 @@ absl::Status RetireDevice(Database& db, const std::string& device_id,
   ARDOISE_ASSIGN_OR_RETURN(
       Statement * drop, db.Cached("DELETE FROM commands WHERE device_id = ?"));
   return drop->Bind(1, device_id).Run();
+}
+
+absl::StatusOr<std::string> StartRekey(Database& db,
+                                       const std::string& device_id) {
+  const std::string key = RandomHex(32);
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * update,
+      db.Cached("UPDATE devices SET pending_key = ? WHERE id = ? AND "
+                "retired_at IS NULL"));
+  ARDOISE_RETURN_IF_ERROR(update->Bind(1, key).Bind(2, device_id).Run());
+  if (db.Changes() == 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "device ", device_id, " is retired or unknown: nothing to rekey"));
+  }
+  return key;
+}
+
+absl::StatusOr<bool> CommitRekey(Database& db, const std::string& device_id,
+                                 const std::string& key_hash) {
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * read,
+      db.Cached("SELECT pending_key FROM devices WHERE id = ? AND "
+                "retired_at IS NULL"));
+  read->Bind(1, device_id);
+  ARDOISE_ASSIGN_OR_RETURN(bool found, read->Step());
+  const std::string pending = found ? read->ColumnText(0) : "";
+  read->Reset();
+  if (pending.empty() || !ConstantTimeEquals(Sha256Hex(pending), key_hash)) {
+    return false;
+  }
+  ARDOISE_ASSIGN_OR_RETURN(
+      Statement * update,
+      db.Cached("UPDATE devices SET key_hash = ?, pending_key = '' WHERE id "
+                "= ?"));
+  ARDOISE_RETURN_IF_ERROR(update->Bind(1, key_hash).Bind(2, device_id).Run());
+  return true;
 }
 
 absl::Status AddDeviceFlag(Database& db, const std::string& device_id,

@@ -72,6 +72,15 @@ absl::StatusOr<int> PurgeExpiredCommands(Database& db, absl::Time now);
 
 absl::Status RetireDevice(Database& db, const std::string& device_id,
                           absl::Time now);
+// Node key rotation (docs/security.md). StartRekey draws a new key and
+// keeps it pending beside the current one (replacing an earlier pending
+// one); FAILED_PRECONDITION for a retired or unknown device.
+absl::StatusOr<std::string> StartRekey(Database& db,
+                                       const std::string& device_id);
+// Makes the pending key current when `key_hash` (hex SHA-256) is its hash:
+// the agent stored it. False (nothing changed) otherwise.
+absl::StatusOr<bool> CommitRekey(Database& db, const std::string& device_id,
+                                 const std::string& key_hash);
 absl::Status AddDeviceFlag(Database& db, const std::string& device_id,
                            const std::string& flag);
 absl::Status WriteLive(Database& db, const std::vector<LiveUpdate>& updates);

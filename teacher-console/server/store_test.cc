@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "common/proto_time.h"
+#include "common/random.h"
 #include "gtest/gtest.h"
 
 namespace ardoise {
@@ -149,6 +150,33 @@ TEST_F(StoreTest, RetiredNameCanBeEnrolledAgain) {
       EnrollDevice(*db_, token->token, "tab-1", v1::DEVICE_KIND_TABLET, kNow);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_NE(second->record.id, first->record.id);
+}
+
+TEST_F(StoreTest, RekeyKeepsThePendingKeyUntilItsHashIsCommitted) {
+  auto token = CreateToken(*db_, "ecole", "", 2, absl::Hours(1), kNow, "it");
+  auto device =
+      EnrollDevice(*db_, token->token, "tab-1", v1::DEVICE_KIND_TABLET, kNow);
+  ASSERT_TRUE(device.ok());
+  const std::string id = device->record.id;
+  auto key = StartRekey(*db_, id);
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_EQ(key->size(), 64u);
+  EXPECT_NE(*key, device->node_key);
+  auto loaded = LoadDevices(*db_);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->at(0).pending_key, *key);
+  EXPECT_EQ(loaded->at(0).key_hash, device->record.key_hash);
+
+  EXPECT_FALSE(CommitRekey(*db_, id, Sha256Hex("wrong")).value());
+  EXPECT_TRUE(CommitRekey(*db_, id, Sha256Hex(*key)).value());
+  EXPECT_FALSE(CommitRekey(*db_, id, Sha256Hex(*key)).value());  // once
+  loaded = LoadDevices(*db_);
+  EXPECT_EQ(loaded->at(0).pending_key, "");
+  EXPECT_EQ(loaded->at(0).key_hash, Sha256Hex(*key));
+
+  ASSERT_TRUE(RetireDevice(*db_, id, kNow).ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(StartRekey(*db_, id).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(StartRekey(*db_, "d-none").status()));
 }
 
 // The school model: a school with a room and a cart, and a double-level

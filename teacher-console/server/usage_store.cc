@@ -108,6 +108,19 @@ absl::Status CheckUsageBatch(const v1::UsageBatch& batch) {
       return Invalid(absl::StrCat("interval ", i.seq(),
                                   ": start and end must be set, end >= start"));
     }
+    // Ingestion walks an interval day by day (aggregates): a span of
+    // centuries would hold the Writer for minutes (found by the AgentLink
+    // fuzzer). Agents close their intervals long before this.
+    const absl::Time start = FromProto(i.start());
+    const absl::Time end = FromProto(i.end());
+    if (start < kEarliestUsageTime || end > kLatestUsageTime ||
+        end - start > kMaxIntervalSpan) {
+      return Invalid(
+          absl::StrCat("interval ", i.seq(),
+                       ": must lie between 2000 and 2200 and last at "
+                       "most ",
+                       absl::FormatDuration(kMaxIntervalSpan)));
+    }
     if (i.activity().size() > kMaxIntervalText ||
         i.session_id().size() > kMaxIntervalText ||
         i.no_screen_period().size() > kMaxIntervalText ||

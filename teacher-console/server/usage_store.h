@@ -42,10 +42,14 @@ extern const char kUsageSchema[];
 inline constexpr int kMaxIntervalsPerBatch = 1000;
 inline constexpr size_t kMaxEpochLength = 64;
 inline constexpr size_t kMaxIntervalText = 512;
+inline constexpr absl::Duration kMaxIntervalSpan = absl::Hours(31 * 24);
+inline const absl::Time kEarliestUsageTime = absl::FromUnixSeconds(946684800);
+inline const absl::Time kLatestUsageTime = absl::FromUnixSeconds(7258118400);
 
 // Checks a batch from an agent: epoch present and short, 1 to
 // kMaxIntervalsPerBatch intervals in increasing seq order, seq >= 1,
-// end >= start, both set, strings bounded. INVALID_ARGUMENT naming the
+// end >= start, both set, within 2000-2200 and at most kMaxIntervalSpan
+// long, strings bounded. INVALID_ARGUMENT naming the
 // problem.
 absl::Status CheckUsageBatch(const v1::UsageBatch& batch);
 

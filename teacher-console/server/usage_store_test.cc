@@ -267,5 +267,23 @@ TEST(CheckUsageBatchTest, RefusesMalformedBatches) {
   EXPECT_TRUE(absl::IsInvalidArgument(CheckUsageBatch(v1::UsageBatch())));
 }
 
+// Found by agent_link_fuzzer: an interval spanning centuries held the Writer
+// for minutes while ingestion walked it day by day.
+TEST(CheckUsageBatchTest, CenturiesLongIntervalIsRefusedBeforeIngestion) {
+  v1::UsageBatch batch = Minutes("e1", 1, 1, At(2027, 3, 2, 10));
+  v1::UsageBatch long_one = batch;
+  long_one.mutable_intervals(0)->mutable_end()->set_seconds(
+      long_one.intervals(0).start().seconds() + 100LL * 365 * 86400);
+  EXPECT_TRUE(absl::IsInvalidArgument(CheckUsageBatch(long_one)));
+  v1::UsageBatch ancient = batch;
+  ancient.mutable_intervals(0)->mutable_start()->set_seconds(0);
+  ancient.mutable_intervals(0)->mutable_end()->set_seconds(60);
+  EXPECT_TRUE(absl::IsInvalidArgument(CheckUsageBatch(ancient)));
+  v1::UsageBatch month = batch;
+  month.mutable_intervals(0)->mutable_end()->set_seconds(
+      month.intervals(0).start().seconds() + 31 * 86400);
+  EXPECT_TRUE(CheckUsageBatch(month).ok());
+}
+
 }  // namespace
 }  // namespace ardoise

@@ -1,0 +1,162 @@
+// AgentStream: see agent_stream.h.
+#include "teacher-console/server/agent_stream.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/random.h"
+#include "common/status_macros.h"
+#include "common/version.h"
+#include "teacher-console/server/store.h"
+#include "teacher-console/server/usage_store.h"
+
+namespace ardoise {
+
+void CommitRekeyLater(const ConsoleContext& context,
+                      const std::string& device_id,
+                      const std::string& key_hash) {
+  auto committed = std::make_shared<bool>(false);
+  Registry* registry = context.registry;
+  const absl::Time now = context.clock->Now();
+  context.writer->Post(
+      [id = device_id, key_hash, committed, now](Database& db) -> absl::Status {
+        ARDOISE_ASSIGN_OR_RETURN(*committed, CommitRekey(db, id, key_hash));
+        if (!*committed) return absl::OkStatus();
+        return AppendAudit(db, now, "device:" + id, "device.rekey.done", id,
+                           "ok", "the agent stored its new node key");
+      },
+      [registry, id = device_id, key_hash, committed](absl::Status status) {
+        if (!status.ok() || !*committed) return;
+        registry->CommitRekey(id, key_hash);
+        ARDOISE_LOG(INFO) << "device " << id
+                          << " rotated its node key; the old one is refused "
+                             "from now on";
+      });
+}
+
+AgentStream::AgentStream(ConsoleContext context, std::string device_id,
+                         std::string peer, LinkHandle* link)
+    : context_(context),
+      device_id_(std::move(device_id)),
+      peer_(std::move(peer)),
+      link_(link) {}
+
+absl::Status AgentStream::Handle(const v1::AgentMessage& message) {
+  switch (message.body_case()) {
+    case v1::AgentMessage::kHello: {
+      const v1::Hello& hello = message.hello();
+      if (hello.protocol_version() != kProtocolVersion) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "this agent speaks protocol ", hello.protocol_version(),
+            " and the console speaks ", kProtocolVersion,
+            ": upgrade the agent (ardoise-agent ", kVersion, ")"));
+      }
+      context_.registry->OnHello(device_id_, hello, link_);
+      hello_seen_ = true;
+      if (!hello.usage_epoch().empty()) AnswerUsageHello(hello);
+      ARDOISE_LOG(INFO) << "device " << device_id_ << " connected from "
+                        << peer_ << " (agent " << hello.agent_version() << ")";
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kState:
+      if (!hello_seen_) break;
+      context_.registry->OnReport(device_id_, message.state().state());
+      return absl::OkStatus();
+    case v1::AgentMessage::kCommandAck: {
+      if (!hello_seen_) break;
+      const int64_t seq = message.command_ack().seq();
+      Registry* registry = context_.registry;
+      std::string id = device_id_;
+      context_.writer->Post(
+          [id, seq](Database& db) { return DeleteCommand(db, id, seq); },
+          [registry, id, seq](absl::Status status) {
+            if (status.ok()) registry->RemoveCommand(id, seq);
+          });
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kRekeyAck: {
+      if (!hello_seen_) break;
+      CommitRekeyLater(context_, device_id_, message.rekey_ack().key_hash());
+      return absl::OkStatus();
+    }
+    case v1::AgentMessage::kUsage:
+      if (!hello_seen_) break;
+      return IngestBatch(message.usage());
+    default:
+      return absl::InvalidArgumentError("unknown message from the agent");
+  }
+  return absl::InvalidArgumentError("the first message must be a Hello");
+}
+
+// Tells a (re)connected agent what the console holds of its epoch, so it
+// deletes what was stored before the ack was lost, or starts a new epoch
+// when its data folder went back in time.
+void AgentStream::AnswerUsageHello(const v1::Hello& hello) {
+  Registry* registry = context_.registry;
+  auto ack = std::make_shared<v1::UsageAck>();
+  context_.writer->Post(
+      [id = device_id_, epoch = hello.usage_epoch(),
+       next = hello.usage_next_seq(), ack](Database& db) -> absl::Status {
+        ARDOISE_ASSIGN_OR_RETURN(*ack, UsageAckForHello(db, id, epoch, next));
+        return absl::OkStatus();
+      },
+      [registry, id = device_id_, ack](absl::Status status) {
+        if (!status.ok()) return;
+        if (ack->restart_epoch()) {
+          ARDOISE_LOG(WARNING)
+              << "device " << id << " reused usage epoch " << ack->epoch()
+              << " (data folder restored from an image?): told to start "
+                 "a new one";
+        }
+        v1::ConsoleMessage out;
+        *out.mutable_usage_ack() = *ack;
+        registry->PushTo(id, std::move(out));
+      });
+}
+
+// Posts a batch to the Writer; the ack goes out after the durable commit.
+absl::Status AgentStream::IngestBatch(const v1::UsageBatch& batch) {
+  ARDOISE_RETURN_IF_ERROR(CheckUsageBatch(batch));
+  if (usage_in_flight_->load() >= kMaxUsageBatchesInFlight) {
+    return absl::ResourceExhaustedError(
+        "too many usage batches in flight: wait for each UsageAck");
+  }
+  auto device = context_.registry->Get(device_id_);
+  if (!device.ok()) return device.status();
+  UsagePlacement placement;
+  placement.device_id = device_id_;
+  placement.school = device->school();
+  placement.pool = device->pool();
+  placement.kind = device->kind();
+  auto shared = std::make_shared<const v1::UsageBatch>(batch);
+  auto result = std::make_shared<IngestResult>();
+  Registry* registry = context_.registry;
+  auto in_flight = usage_in_flight_;
+  ++*in_flight;
+  context_.writer->Post(
+      [placement, shared, result](Database& db) -> absl::Status {
+        const absl::TimeZone zone = SchoolTimeZone(db, placement.school);
+        ARDOISE_ASSIGN_OR_RETURN(*result,
+                                 IngestUsage(db, placement, zone, *shared));
+        return absl::OkStatus();
+      },
+      [registry, id = device_id_, result, in_flight](absl::Status status) {
+        --*in_flight;
+        if (!status.ok()) {
+          // Not acked: the agent sends it again.
+          ARDOISE_LOG(WARNING)
+              << "usage from " << id << " not stored: " << status.ToString();
+          return;
+        }
+        v1::ConsoleMessage out;
+        out.mutable_usage_ack()->set_epoch(result->epoch);
+        out.mutable_usage_ack()->set_acked_seq(result->acked_seq);
+        registry->PushTo(id, std::move(out));
+      });
+  return absl::OkStatus();
+}
+
+}  // namespace ardoise
