@@ -100,6 +100,7 @@ absl::StatusOr<WeekReportCommand> MakeWeekReport(const WeekReportFlags& flags) {
   }
   command.request.set_week(flags.week);
   command.request.set_school(flags.school);
+  command.request.set_class_name(flags.class_name);
   if (flags.lang == "fr") {
     command.language = Language::kFrench;
   } else if (flags.lang == "en") {
