@@ -509,6 +509,15 @@ void AddReportCommands(CLI::App& app, ReportFlags& flags, WeekReportFlags& week,
   });
 }
 
+// Flags that only carry --password-file, for reset-password.
+AccountFlags PasswordOnly(const AccountFlags& flags) {
+  AccountFlags only;
+  only.login = flags.login;
+  only.role = "it_admin";
+  only.password_file = flags.password_file;
+  return only;
+}
+
 void AddAccountCommands(CLI::App& app, AccountFlags& flags, Choice& choice) {
   CLI::App* login = app.add_subcommand(
       "login",
@@ -583,8 +592,8 @@ void AddAccountCommands(CLI::App& app, AccountFlags& flags, Choice& choice) {
                    "Read the new password from this file")
       ->type_name("FILE");
   reset->callback([&] {
-    absl::StatusOr<v1::CreateUserRequest> password_source = MakeCreateUser(
-        AccountFlags{flags.login, "it_admin", "", flags.password_file});
+    absl::StatusOr<v1::CreateUserRequest> password_source =
+        MakeCreateUser(PasswordOnly(flags));
     if (!password_source.ok()) {
       choice.Set(
           absl::StatusOr<v1::ResetPasswordRequest>(password_source.status()),
@@ -791,9 +800,9 @@ int Main(int argc, const char* const* argv, const Environment& env,
     return kExitUsage;
   }
   session.token_path = *token_path;
-  absl::StatusOr<std::string> token = ReadFile(*token_path);
-  if (token.ok()) {
-    session.token = std::string(absl::StripAsciiWhitespace(*token));
+  absl::StatusOr<std::string> saved_token = ReadFile(*token_path);
+  if (saved_token.ok()) {
+    session.token = std::string(absl::StripAsciiWhitespace(*saved_token));
   }
   session.read_password = [&env, &err] { return ReadPassword(env, err); };
   absl::Status status = choice.Run(session);
