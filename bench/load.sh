@@ -50,9 +50,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -d "$D" ] || "$CONSOLE" init --data "$D" >/dev/null
+if [ ! -d "$D" ]; then
+  head -c 18 /dev/urandom | base64 >"$OUT/admin-password"
+  "$CONSOLE" init --data "$D" --admin-password-file "$OUT/admin-password" >/dev/null
+fi
 start_console
+export ARDOISE_TOKEN_FILE="$OUT/admin.token"
 cli() { "$CLI" --console "$ADDR" --ca "$D/ca.pem" "$@"; }
+ARDOISE_PASSWORD="$(cat "$OUT/admin-password")" cli login --user admin >/dev/null
 cli schools create lg >/dev/null 2>&1 || true
 cli pools create lg-class --school lg --kind room >/dev/null 2>&1 || true
 cli pools create lg-rest --school lg --kind cart >/dev/null 2>&1 || true
@@ -81,7 +86,7 @@ set +e
   "${ENROLL[@]}" --agents "$N" --ramp "$RAMP" --connect-timeout 300 \
   --steady "$STEADY" --lock-pool lg-class --pool-rounds 5 --lock-all \
   --console-pid-file "$OUT/console.pid" --storm-restart "$OUT/restart.sh" \
-  --json "$OUT/loadgen.json" >"$OUT/loadgen.txt" 2>"$OUT/loadgen.log"
+  --json "$OUT/loadgen.json" --token-file "$ARDOISE_TOKEN_FILE" >"$OUT/loadgen.txt" 2>"$OUT/loadgen.log"
 LG_RC=$?
 set -e
 cat "$OUT/loadgen.txt" >&2

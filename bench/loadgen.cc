@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -86,6 +87,7 @@ struct Options {
   std::string storm_restart;
   absl::Duration storm_timeout = absl::Seconds(180);
   std::string json_path;
+  std::string token;  // an it_admin's bearer token for the Console calls
 };
 
 absl::Duration ParseSeconds(double s) { return absl::Milliseconds(s * 1000); }
@@ -842,9 +844,19 @@ bool WaitUntil(const std::function<bool()>& done, absl::Duration timeout) {
 // Locks (or unlocks) `target` through the Console rpc and waits until every
 // agent of `who` has received it. Returns the latencies (ms) and how many
 // missed it within `timeout`.
+// A Console call's context: a deadline and the operator's bearer token.
+void PrepareConsoleCall(grpc::ClientContext* context, const std::string& token,
+                        absl::Duration deadline) {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  if (!token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  }
+}
+
 std::pair<std::vector<double>, int> FanOutOnce(
-    Fleet& fleet, v1::Console::Stub& console, const v1::Target& target,
-    bool locked, const std::vector<Agent*>& who, absl::Duration timeout) {
+    Fleet& fleet, v1::Console::Stub& console, const std::string& token,
+    const v1::Target& target, bool locked, const std::vector<Agent*>& who,
+    absl::Duration timeout) {
   for (Agent* a : who) a->ArmFanOut();
   fleet.fanout().locked = locked;
   fleet.fanout().t0 = absl::Now();
@@ -855,7 +867,7 @@ std::pair<std::vector<double>, int> FanOutOnce(
   request.set_message("loadgen");
   v1::TargetResult result;
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  PrepareConsoleCall(&context, token, absl::Seconds(60));
   grpc::Status status = console.SetLock(&context, request, &result);
   if (!status.ok()) {
     std::lock_guard<std::mutex> lock(fleet.totals().mu);
@@ -885,14 +897,14 @@ std::pair<std::vector<double>, int> FanOutOnce(
 
 // How many of `who` the console lists with a reported state that holds its
 // desired lock.
-int CountReported(v1::Console::Stub& console, const std::vector<Agent*>& who,
-                  bool locked) {
+int CountReported(v1::Console::Stub& console, const std::string& token,
+                  const std::vector<Agent*>& who, bool locked) {
   std::set<std::string> ids;
   for (Agent* a : who) ids.insert(a->identity().device_id);
   v1::ListDevicesRequest request;
   v1::ListDevicesResponse response;
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  PrepareConsoleCall(&context, token, absl::Seconds(60));
   if (!console.ListDevices(&context, request, &response).ok()) return -1;
   int n = 0;
   for (const v1::Device& d : response.devices()) {
@@ -1053,8 +1065,8 @@ int Run(const Options& options) {
     int missed = 0;
     for (int r = 0; r < o.pool_rounds; ++r) {
       for (bool locked : {true, false}) {
-        auto [ms, miss] =
-            FanOutOnce(fleet, *console, target, locked, who, absl::Seconds(10));
+        auto [ms, miss] = FanOutOnce(fleet, *console, o.token, target, locked,
+                                     who, absl::Seconds(10));
         all.insert(all.end(), ms.begin(), ms.end());
         missed += miss;
       }
@@ -1073,8 +1085,8 @@ int Run(const Options& options) {
     for (auto& a : fleet.agents()) who.push_back(a.get());
     v1::Target target;
     target.set_kind(v1::Target::KIND_ALL);
-    auto [ms, missed] =
-        FanOutOnce(fleet, *console, target, true, who, absl::Seconds(60));
+    auto [ms, missed] = FanOutOnce(fleet, *console, o.token, target, true, who,
+                                   absl::Seconds(60));
     report.Pcts("fanout_all", absl::StrCat("lock fan-out to all (", n, ")"),
                 Summarize(ms));
     report.Num("fanout_all_missed", "  devices that missed the lock", missed,
@@ -1082,7 +1094,7 @@ int Run(const Options& options) {
     int reported = 0;
     WaitUntil(
         [&] {
-          reported = CountReported(*console, who, true);
+          reported = CountReported(*console, o.token, who, true);
           return reported == static_cast<int>(n);
         },
         absl::Seconds(60));
@@ -1091,8 +1103,8 @@ int Run(const Options& options) {
                "", 0);
     all_received =
         all_received && missed == 0 && reported == static_cast<int>(n);
-    auto [ms2, missed2] =
-        FanOutOnce(fleet, *console, target, false, who, absl::Seconds(60));
+    auto [ms2, missed2] = FanOutOnce(fleet, *console, o.token, target, false,
+                                     who, absl::Seconds(60));
     report.Pcts("unlock_all", absl::StrCat("unlock fan-out to all (", n, ")"),
                 Summarize(ms2));
     all_received = all_received && missed2 == 0;
@@ -1214,7 +1226,26 @@ int main(int argc, char** argv) {
                  "(it must update --console-pid-file)");
   app.add_option("--storm-timeout", storm_timeout, "seconds");
   app.add_option("--json", o.json_path, "write the figures here as JSON");
+  std::string token_file;
+  app.add_option("--token-file", token_file,
+                 "an it_admin's login token (from `ardoise login`), for the "
+                 "locks and the device list (required with --lock-pool or "
+                 "--lock-all)");
   CLI11_PARSE(app, argc, argv);
+  if (!token_file.empty()) {
+    auto token = ardoise::ReadFile(token_file);
+    if (!token.ok()) {
+      std::cerr << "ardoise-loadgen: --token-file: " << token.status().message()
+                << "\n";
+      return 2;
+    }
+    o.token = std::string(absl::StripAsciiWhitespace(*token));
+  } else if (!o.lock_pool.empty() || o.lock_all) {
+    std::cerr << "ardoise-loadgen: --lock-pool and --lock-all call the "
+                 "console as an operator: give --token-file (an it_admin's "
+                 "token from `ardoise login`)\n";
+    return 2;
+  }
   using ardoise::loadgen::ParseSeconds;
   o.ramp = ParseSeconds(ramp);
   o.connect_timeout = ParseSeconds(connect_timeout);

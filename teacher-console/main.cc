@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "common/duration.h"
 #include "common/files.h"
@@ -29,9 +30,17 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-int Init(const std::string& data_dir, const std::vector<std::string>& san) {
-  absl::Status status = ardoise::InitConsole(data_dir, san, absl::Now());
-  if (!status.ok()) return Fail(status);
+int Init(const std::string& data_dir, const std::vector<std::string>& san,
+         const std::string& admin_password_file) {
+  std::string admin_password;
+  if (!admin_password_file.empty()) {
+    auto read = ardoise::ReadFile(admin_password_file);
+    if (!read.ok()) return Fail(read.status());
+    admin_password = std::string(absl::StripTrailingAsciiWhitespace(*read));
+  }
+  absl::StatusOr<std::string> password =
+      ardoise::InitConsole(data_dir, san, absl::Now(), admin_password);
+  if (!password.ok()) return Fail(password.status());
   auto tls = ardoise::LoadConsoleTls(data_dir);
   if (!tls.ok()) return Fail(tls.status());
   std::cout << "Initialized the console in " << data_dir << ".\n\n"
@@ -43,12 +52,23 @@ int Init(const std::string& data_dir, const std::vector<std::string>& san) {
             << Day(tls->server.not_after) << ")\n\n"
             << "Devices and people must reach the console by one of these "
                "names;\nadd others with `ardoise-console renew-cert --data "
-            << data_dir << " --san NAME`.\n\n"
-            << "Next:\n"
+            << data_dir << " --san NAME`.\n\n";
+  if (!password->empty() && admin_password_file.empty()) {
+    std::cout << "Account admin (city-wide it_admin), password: " << *password
+              << "\n(shown once: log in with `ardoise login --user admin`, "
+                 "then create people's accounts with `ardoise users "
+                 "create`)\n\n";
+  } else if (!password->empty()) {
+    std::cout << "Account admin (city-wide it_admin) created with the "
+                 "password in "
+              << admin_password_file << ".\n\n";
+  }
+  std::cout << "Next:\n"
             << "  ardoise-console serve --data " << data_dir
             << " --listen 0.0.0.0:7443\n"
             << "  ardoise trust --console HOST:7443 --pin " << tls->ca_pin
             << "\n"
+            << "  ardoise login --console HOST:7443 --user admin\n"
             << "  ardoise --console HOST:7443 token create --school SCHOOL "
                "--pool ROOM --uses 30\n"
             << "  ardoise-agent enroll --console HOST:7443 --token TOKEN "
@@ -77,7 +97,8 @@ int Pin(const std::string& data_dir) {
 
 int Serve(const std::string& data_dir, const std::string& listen,
           const std::string& heartbeat_text, const std::string& fake_start,
-          double clock_speed) {
+          double clock_speed, const std::string& login_lock_text,
+          const std::string& login_delay_text) {
   // One socket per connected device: a city needs far more than the usual
   // soft limit of 1,024. Raise it to the hard limit (the systemd unit sets
   // LimitNOFILE=65536).
@@ -86,6 +107,15 @@ int Serve(const std::string& data_dir, const std::string& listen,
       files.rlim_cur < files.rlim_max) {
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
+  }
+  auto login_lock = ardoise::ParseDuration(login_lock_text);
+  auto login_delay = ardoise::ParseDuration(login_delay_text);
+  if (!login_lock.ok() || !login_delay.ok()) {
+    std::cerr << "ardoise-console: --login-lock/--login-delay: "
+              << (login_lock.ok() ? login_delay.status() : login_lock.status())
+                     .message()
+              << "\n";
+    return 2;
   }
   auto clock = ardoise::ClockFromFlags(fake_start, clock_speed);
   if (!clock.ok()) {
@@ -109,6 +139,8 @@ int Serve(const std::string& data_dir, const std::string& listen,
   options.heartbeat = *heartbeat;
   options.clock = *clock;
   options.flush_every = std::min(*heartbeat, absl::Seconds(5));
+  options.login_policy.lock_for = *login_lock;
+  options.login_policy.max_delay = *login_delay;
   auto server = ardoise::ConsoleServer::Start(options);
   if (!server.ok()) return Fail(server.status());
   // Tools and tests wait for this file rather than sleeping.
@@ -159,6 +191,11 @@ int main(int argc, char** argv) {
       "folder");
   init->add_option("--data", data_dir, "Data folder")->capture_default_str();
   init->add_option("--san", san, kSanHelp)->type_name("NAME");
+  std::string admin_password_file;
+  init->add_option("--admin-password-file", admin_password_file,
+                   "Read the admin account's password from this file "
+                   "(default: a random one, printed once)")
+      ->type_name("FILE");
 
   CLI::App* renew = app.add_subcommand(
       "renew-cert",
@@ -182,6 +219,17 @@ int main(int argc, char** argv) {
                    "How often agents report (e.g. 30s)")
       ->capture_default_str();
 
+  std::string login_lock = "15m";
+  serve
+      ->add_option("--login-lock", login_lock,
+                   "How long 20 failed logins in a row lock an account")
+      ->capture_default_str();
+  std::string login_delay = "2s";
+  serve
+      ->add_option("--login-delay", login_delay,
+                   "Longest delay of a failed login's answer (after 5 "
+                   "failures in a row; 0s: none)")
+      ->capture_default_str();
   std::string fake_start;
   double clock_speed = 1.0;
   serve
@@ -196,8 +244,9 @@ int main(int argc, char** argv) {
       ->group("Testing");
 
   CLI11_PARSE(app, argc, argv);
-  if (init->parsed()) return Init(data_dir, san);
+  if (init->parsed()) return Init(data_dir, san, admin_password_file);
   if (renew->parsed()) return RenewCert(data_dir, san);
   if (pin->parsed()) return Pin(data_dir);
-  return Serve(data_dir, listen, heartbeat, fake_start, clock_speed);
+  return Serve(data_dir, listen, heartbeat, fake_start, clock_speed, login_lock,
+               login_delay);
 }

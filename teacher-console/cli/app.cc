@@ -1,6 +1,10 @@
 #include "teacher-console/cli/app.h"
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <utility>
@@ -9,12 +13,15 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "ardoise/v1/console.pb.h"
 #include "common/clock.h"
 #include "common/files.h"
 #include "common/school_time.h"
 #include "common/tls.h"
 #include "common/version.h"
+#include "teacher-console/cli/account_commands.h"
 #include "teacher-console/cli/commands.h"
 #include "teacher-console/cli/connection.h"
 #include "teacher-console/cli/policy_commands.h"
@@ -464,6 +471,10 @@ void AddReportCommands(CLI::App& app, ReportFlags& flags, WeekReportFlags& week,
       ->type_name("YYYY-Www");
   week_cmd->add_option("--school", week.school, "Only this school")
       ->type_name("SCHOOL");
+  week_cmd
+      ->add_option("--class", week.class_name,
+                   "Only this class (teachers: one of theirs)")
+      ->type_name("CLASS");
   week_cmd->add_option("--lang", week.lang, "fr or en")->capture_default_str();
   week_cmd->add_option("--svg", week.svg, "Also write a chart to this file")
       ->type_name("FILE");
@@ -515,6 +526,153 @@ void AddReportCommands(CLI::App& app, ReportFlags& flags, WeekReportFlags& week,
   });
 }
 
+// Flags that only carry --password-file, for reset-password.
+AccountFlags PasswordOnly(const AccountFlags& flags) {
+  AccountFlags only;
+  only.login = flags.login;
+  only.role = "it_admin";
+  only.password_file = flags.password_file;
+  return only;
+}
+
+void AddAccountCommands(CLI::App& app, AccountFlags& flags, Choice& choice) {
+  CLI::App* login = app.add_subcommand(
+      "login",
+      "Log in: ask the password (or read $ARDOISE_PASSWORD) and keep the "
+      "session's token (0600, next to ca.pem) for 12 hours");
+  login->add_option("--user", flags.login, "Your login")
+      ->type_name("LOGIN")
+      ->required();
+  login->callback([&] {
+    v1::LoginRequest request;
+    request.set_login(flags.login);
+    choice.Set(absl::StatusOr<v1::LoginRequest>(request), &Login);
+  });
+  app.add_subcommand("logout", "End this session and forget its token")
+      ->callback([&] {
+        choice.Set(absl::StatusOr<v1::LogoutRequest>(v1::LogoutRequest()),
+                   &Logout);
+      });
+
+  CLI::App* users = app.add_subcommand("users", "People's accounts");
+  users->require_subcommand(1);
+  CLI::App* create = users->add_subcommand(
+      "create", "Create an account (a random password is printed once)");
+  create->add_option("LOGIN", flags.login, "Its login")
+      ->type_name("")
+      ->required();
+  create
+      ->add_option("--role", flags.role,
+                   "it_admin, director, teacher or city_viewer")
+      ->type_name("ROLE")
+      ->required();
+  create
+      ->add_option("--school", flags.school,
+                   "Its school (none: city-wide, for it_admin and "
+                   "city_viewer)")
+      ->type_name("SCHOOL");
+  create
+      ->add_option("--password-file", flags.password_file,
+                   "Read its password from this file (for scripts)")
+      ->type_name("FILE");
+  create->callback([&] { choice.Set(MakeCreateUser(flags), &CreateUser); });
+
+  CLI::App* list = users->add_subcommand("list", "List accounts");
+  list->add_option("--school", flags.school, "Only this school")
+      ->type_name("SCHOOL");
+  list->callback([&] {
+    v1::ListUsersRequest request;
+    request.set_school(flags.school);
+    choice.Set(absl::StatusOr<v1::ListUsersRequest>(request), &ListUsers);
+  });
+
+  CLI::App* disable = users->add_subcommand(
+      "disable", "Disable an account and end its sessions");
+  disable->add_option("LOGIN", flags.login, "The account")
+      ->type_name("")
+      ->required();
+  disable->callback([&] {
+    v1::DisableUserRequest request;
+    request.set_login(flags.login);
+    choice.Set(absl::StatusOr<v1::DisableUserRequest>(request), &DisableUser);
+  });
+
+  CLI::App* reset = users->add_subcommand(
+      "reset-password",
+      "Give an account a new password (random, printed once), clear its "
+      "lock");
+  reset->add_option("LOGIN", flags.login, "The account")
+      ->type_name("")
+      ->required();
+  reset
+      ->add_option("--password-file", flags.password_file,
+                   "Read the new password from this file")
+      ->type_name("FILE");
+  reset->callback([&] {
+    absl::StatusOr<v1::CreateUserRequest> password_source =
+        MakeCreateUser(PasswordOnly(flags));
+    if (!password_source.ok()) {
+      choice.Set(
+          absl::StatusOr<v1::ResetPasswordRequest>(password_source.status()),
+          &ResetPassword);
+      return;
+    }
+    v1::ResetPasswordRequest request;
+    request.set_login(flags.login);
+    request.set_password(password_source->password());
+    choice.Set(absl::StatusOr<v1::ResetPasswordRequest>(request),
+               &ResetPassword);
+  });
+
+  CLI::App* audit = app.add_subcommand("audit", "The audit trail");
+  audit->require_subcommand(1);
+  CLI::App* audit_list =
+      audit->add_subcommand("list", "Who did what, newest first");
+  audit_list
+      ->add_option("--since", flags.since,
+                   "Only since then: a duration (2h, 3d) or a time")
+      ->type_name("DURATION|TIME");
+  audit_list->add_option("--actor", flags.actor, "Only this login")
+      ->type_name("LOGIN");
+  audit_list->add_option("--limit", flags.limit, "At most this many lines")
+      ->type_name("N")
+      ->capture_default_str();
+  audit_list->callback(
+      [&] { choice.Set(MakeListAudit(flags, absl::Now()), &ListAudit); });
+}
+
+// Reads a password: $ARDOISE_PASSWORD, else a line from `in` — with the
+// terminal's echo off when `in` is the terminal.
+absl::StatusOr<std::string> ReadPassword(const Environment& env,
+                                         std::ostream& err) {
+  if (env.password != nullptr && env.password[0] != '\0') {
+    return std::string(env.password);
+  }
+  if (env.in == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("no password: set ", kPasswordEnv));
+  }
+  const bool tty = env.in == &std::cin && isatty(STDIN_FILENO);
+  termios saved{};
+  if (tty) {
+    err << "Password: " << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string password;
+  const bool read = static_cast<bool>(std::getline(*env.in, password));
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    err << "\n";
+  }
+  if (!read || password.empty()) {
+    return absl::InvalidArgumentError("no password given");
+  }
+  return password;
+}
+
 }  // namespace
 
 int Main(int argc, const char* const* argv, const Environment& env,
@@ -561,6 +719,8 @@ int Main(int argc, const char* const* argv, const Environment& env,
   ReportFlags report;
   WeekReportFlags week_report;
   AddReportCommands(app, report, week_report, choice);
+  AccountFlags accounts;
+  AddAccountCommands(app, accounts, choice);
   TrustFlags trust;
   CLI::App* trust_cmd = app.add_subcommand(
       "trust",
@@ -650,6 +810,18 @@ int Main(int argc, const char* const* argv, const Environment& env,
                                      : OutputFormat::kTable;
   session.out = &out;
   session.clock = Clock::Real();
+  absl::StatusOr<std::string> token_path =
+      ResolveTokenPath(env.token_file, env.config_home, env.home);
+  if (!token_path.ok()) {
+    err << "ardoise: " << token_path.status().message() << "\n";
+    return kExitUsage;
+  }
+  session.token_path = *token_path;
+  absl::StatusOr<std::string> saved_token = ReadFile(*token_path);
+  if (saved_token.ok()) {
+    session.token = std::string(absl::StripAsciiWhitespace(*saved_token));
+  }
+  session.read_password = [&env, &err] { return ReadPassword(env, err); };
   absl::Status status = choice.Run(session);
   if (!status.ok()) {
     err << "ardoise: " << status.message() << "\n";

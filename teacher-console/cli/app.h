@@ -7,7 +7,8 @@
 // and checks the request (requests.h), opens the connection (connection.h),
 // trusting the console's CA from --ca, $ARDOISE_CA or the user's config
 // folder (`ardoise trust` puts it there, trust.h), and runs one command
-// (commands.h). Exit codes: 0 success; 1 the console
+// (commands.h) with the login token saved by `ardoise login` (account
+// commands, account_commands.h). Exit codes: 0 success; 1 the console
 // refused or the call failed; 2 a usage error. Errors are one line on `err`,
 // prefixed "ardoise: ".
 //
@@ -30,6 +31,8 @@ struct Environment {
   const char* ca = nullptr;           // $ARDOISE_CA
   const char* config_home = nullptr;  // $XDG_CONFIG_HOME
   const char* home = nullptr;         // $HOME
+  const char* token_file = nullptr;   // $ARDOISE_TOKEN_FILE
+  const char* password = nullptr;     // $ARDOISE_PASSWORD (login)
   std::istream* in = nullptr;         // answers to questions (stdin)
 };
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/clock.h"
 #include "teacher-console/cli/connection.h"
@@ -29,6 +30,12 @@ struct Session {
   std::ostream* out = nullptr;
   // For relative times ("12s ago").
   const Clock* clock = nullptr;
+  // The login session's bearer token, sent with every call ("" = none).
+  std::string token;
+  // Where `login` saves the token and `logout` removes it.
+  std::string token_path;
+  // Reads the password for `login` ($ARDOISE_PASSWORD or a prompt).
+  std::function<absl::StatusOr<std::string>()> read_password;
 };
 
 // Makes one call with the prepared context (connection.h) and turns a
@@ -37,7 +44,7 @@ template <typename Request, typename Response, typename Method>
 absl::Status Call(Session& session, Method method, const Request& request,
                   Response* response) {
   grpc::ClientContext context;
-  PrepareCall(&context);
+  PrepareCall(&context, session.token);
   grpc::Status status =
       std::invoke(method, session.console, &context, request, response);
   if (!status.ok()) return DescribeCallError(status, session.address);

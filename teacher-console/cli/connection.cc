@@ -29,9 +29,12 @@ absl::StatusOr<std::unique_ptr<v1::Console::StubInterface>> ConnectConsole(
       v1::Console::NewStub(*channel));
 }
 
-void PrepareCall(grpc::ClientContext* context) {
+void PrepareCall(grpc::ClientContext* context, const std::string& token) {
   context->set_deadline(std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(kCallDeadline));
+  if (!token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  }
 }
 
 absl::Status DescribeCallError(const grpc::Status& status,

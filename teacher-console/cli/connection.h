@@ -31,8 +31,9 @@ absl::StatusOr<std::unique_ptr<v1::Console::StubInterface>> ConnectConsole(
     const std::string& address, const std::string& ca_pem,
     const std::string& ca_path);
 
-// Sets what every call carries (the deadline; later, the login token).
-void PrepareCall(grpc::ClientContext* context);
+// Sets what every call carries: the deadline and, when not empty, the
+// login session's token as `authorization: Bearer TOKEN`.
+void PrepareCall(grpc::ClientContext* context, const std::string& token = "");
 
 // A failed call as the one line a person reads: the console's own message
 // (it names the thing and the fix), or what went wrong on the way to it —

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   env.ca = std::getenv(ardoise::cli::kCaEnv);
   env.config_home = std::getenv("XDG_CONFIG_HOME");
   env.home = std::getenv("HOME");
+  env.token_file = std::getenv(ardoise::cli::kTokenFileEnv);
+  env.password = std::getenv(ardoise::cli::kPasswordEnv);
   env.in = &std::cin;
   return ardoise::cli::Main(argc, argv, env, std::cout, std::cerr);
 }

@@ -47,6 +47,19 @@ absl::StatusOr<CaLocation> ResolveCaPath(std::string_view flag_value,
                             " (HOME and XDG_CONFIG_HOME are unset)"));
 }
 
+absl::StatusOr<std::string> ResolveTokenPath(const char* env_token_file,
+                                             const char* env_config_home,
+                                             const char* env_home) {
+  auto set = [](const char* v) { return v != nullptr && v[0] != '\0'; };
+  if (set(env_token_file)) return std::string(env_token_file);
+  if (set(env_config_home)) {
+    return absl::StrCat(env_config_home, "/ardoise/token");
+  }
+  if (set(env_home)) return absl::StrCat(env_home, "/.config/ardoise/token");
+  return Usage(absl::StrCat("no place for the login token: set ", kTokenFileEnv,
+                            " (HOME and XDG_CONFIG_HOME are unset)"));
+}
+
 absl::StatusOr<v1::Target> ParseTarget(std::string_view text, bool all) {
   v1::Target target;
   if (all) {

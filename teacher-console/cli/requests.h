@@ -42,6 +42,20 @@ absl::StatusOr<CaLocation> ResolveCaPath(std::string_view flag_value,
                                          const char* env_config_home,
                                          const char* env_home);
 
+// The environment variable naming the login token file.
+inline constexpr char kTokenFileEnv[] = "ARDOISE_TOKEN_FILE";
+// The environment variable `ardoise login` reads the password from (else it
+// asks, without echo).
+inline constexpr char kPasswordEnv[] = "ARDOISE_PASSWORD";
+
+// The file holding the login session's token (written by `ardoise login`,
+// mode 0600): $ARDOISE_TOKEN_FILE, else $XDG_CONFIG_HOME/ardoise/token,
+// else $HOME/.config/ardoise/token — next to the default ca.pem. A usage
+// error when no path can be formed.
+absl::StatusOr<std::string> ResolveTokenPath(const char* env_token_file,
+                                             const char* env_config_home,
+                                             const char* env_home);
+
 // TARGET as written: "NAME" (the console resolves it to a device, else a
 // pool, else a class), "device/NAME", "pool/NAME" or "class/NAME" (the
 // devices of the class's running session, else of its home room). `all` is the

@@ -60,6 +60,7 @@ absl::StatusOr<WeekReportCommand> MakeWeekReport(const WeekReportFlags& flags) {
   }
   command.request.set_week(flags.week);
   command.request.set_school(flags.school);
+  command.request.set_class_name(flags.class_name);
   ARDOISE_ASSIGN_OR_RETURN(command.language, ParseLanguage(flags.lang));
   command.svg = flags.svg;
   return command;

@@ -19,8 +19,9 @@
 namespace ardoise::cli {
 
 struct WeekReportFlags {
-  std::string week;    // "2026-W48"; empty = this week
-  std::string school;  // empty = all
+  std::string week;        // "2026-W48"; empty = this week
+  std::string school;      // empty = all
+  std::string class_name;  // --class: empty = all (teachers name theirs)
   std::string lang = "fr";
   std::string svg;  // chart file; empty = none
 };

@@ -130,9 +130,9 @@ TEST_F(CertificatesTest, AServerCertificateFromAnotherCaIsRefused) {
 
 TEST_F(CertificatesTest, InitAddsCertificatesToAFolderFromBeforeTls) {
   const std::string data = dir_ + "/console";
-  ASSERT_TRUE(InitConsole(data, {}, kNow).ok());
+  ASSERT_TRUE(InitConsole(data, {}, kNow, "").ok());
   const std::string pin = LoadConsoleTls(data).value().ca_pin;
-  EXPECT_EQ(InitConsole(data, {}, kNow).code(),
+  EXPECT_EQ(InitConsole(data, {}, kNow, "").status().code(),
             absl::StatusCode::kFailedPrecondition);
 
   // A console initialized before TLS: a database and no certificates.
@@ -140,7 +140,7 @@ TEST_F(CertificatesTest, InitAddsCertificatesToAFolderFromBeforeTls) {
        {kCaCertFile, kCaKeyFile, kServerCertFile, kServerKeyFile}) {
     std::filesystem::remove(data + "/" + file);
   }
-  ASSERT_TRUE(InitConsole(data, {"console.ville.fr"}, kNow).ok());
+  ASSERT_TRUE(InitConsole(data, {"console.ville.fr"}, kNow, "").ok());
   auto tls = LoadConsoleTls(data);
   ASSERT_TRUE(tls.ok()) << tls.status();
   EXPECT_NE(tls->ca_pin, pin);
@@ -148,7 +148,7 @@ TEST_F(CertificatesTest, InitAddsCertificatesToAFolderFromBeforeTls) {
 
 TEST_F(CertificatesTest, StartWithoutCertificatesFailsWithoutCrashing) {
   const std::string data = dir_ + "/console";
-  ASSERT_TRUE(InitConsole(data, {}, kNow).ok());
+  ASSERT_TRUE(InitConsole(data, {}, kNow, "").ok());
   std::filesystem::remove(data + "/" + kServerKeyFile);
   ConsoleOptions options;
   options.data_dir = data;

@@ -14,8 +14,106 @@
 
 namespace ardoise {
 
-std::string CallerOf(const grpc::CallbackServerContext* ctx) {
-  return absl::StrCat("anonymous@", ctx->peer());
+grpc::ServerUnaryReactor* Admit(const ConsoleContext& context,
+                                grpc::CallbackServerContext* ctx,
+                                std::string_view rpc,
+                                const ScopeResolver& resolve, Caller* caller) {
+  const absl::Time now = context.clock->Now();
+  std::string authorization;
+  const auto& metadata = ctx->client_metadata();
+  auto header = metadata.find("authorization");
+  if (header != metadata.end()) {
+    authorization.assign(header->second.data(), header->second.size());
+  }
+  absl::Status refusal;
+  std::string actor = absl::StrCat("anonymous@", ctx->peer());
+  absl::StatusOr<Caller> found =
+      context.accounts->Authenticate(authorization, now, ctx->peer());
+  if (!found.ok()) {
+    refusal = found.status();
+  } else {
+    *caller = *std::move(found);
+    actor = caller->actor;
+    RequestScope scope;
+    absl::Status resolved = resolve(*caller, scope);
+    if (!resolved.ok()) {
+      // Telling a stranger what exists would leak: only after the role
+      // allows the rpc at all does a resolution error reach the caller.
+      absl::Status allowed =
+          Authorize(*caller, rpc, RequestScope{}, *context.accounts, now);
+      if (allowed.ok() || !absl::IsPermissionDenied(allowed)) {
+        grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+        reactor->Finish(ToGrpc(resolved));
+        return reactor;
+      }
+      refusal = allowed;
+    } else {
+      refusal = Authorize(*caller, rpc, scope, *context.accounts, now);
+    }
+  }
+  if (refusal.ok()) return nullptr;
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  ARDOISE_LOG(INFO) << "denied " << rpc << " to " << actor << ": "
+                    << refusal.message();
+  context.writer->Post(
+      [=, rpc = std::string(rpc)](Database& db) {
+        return AppendAudit(db, now, actor, "denied", rpc, "denied",
+                           std::string(refusal.message()));
+      },
+      [reactor, refusal](absl::Status) { reactor->Finish(ToGrpc(refusal)); });
+  return reactor;
+}
+
+void AddDevicesToScope(const ConsoleContext& context,
+                       const std::vector<std::string>& ids,
+                       RequestScope& scope) {
+  scope.has_devices = true;
+  for (const std::string& id : ids) {
+    scope.devices.push_back(id);
+    auto device = context.registry->Get(id);
+    scope.device_schools.push_back(device.ok() ? device->school() : "");
+  }
+}
+
+// The scope of a request about one device (name or id).
+ScopeResolver ScopeOfDevice(const ConsoleContext& context,
+                            const std::string& device) {
+  return [&context, device](const Caller&, RequestScope& scope) {
+    ARDOISE_ASSIGN_OR_RETURN(v1::Device found, context.registry->Get(device));
+    AddDevicesToScope(context, {found.id()}, scope);
+    return absl::OkStatus();
+  };
+}
+
+// The scope of a request about a target (its devices; a class target names
+// its class).
+ScopeResolver ScopeOfTarget(const ConsoleContext& context,
+                            const v1::Target& target) {
+  return [&context, &target](const Caller&, RequestScope& scope) {
+    std::string described;
+    ARDOISE_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                             ResolveTarget(context, target, &described));
+    if (target.kind() == v1::Target::KIND_CLASS) {
+      scope.class_name = target.name();
+    }
+    AddDevicesToScope(context, ids, scope);
+    return absl::OkStatus();
+  };
+}
+
+// The scope of a request naming a school.
+ScopeResolver ScopeOfSchool(const std::string& school) {
+  return [school](const Caller&, RequestScope& scope) {
+    scope.school = school;
+    return absl::OkStatus();
+  };
+}
+
+ScopeResolver ScopeOfClass(const std::string& class_name) {
+  return [class_name](const Caller&, RequestScope& scope) {
+    scope.class_name = class_name;
+    return absl::OkStatus();
+  };
 }
 
 namespace {
@@ -43,9 +141,14 @@ grpc::ServerUnaryReactor* ConsoleService::CreateEnrollmentToken(
     grpc::CallbackServerContext* ctx,
     const v1::CreateEnrollmentTokenRequest* request,
     v1::CreateEnrollmentTokenResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "CreateEnrollmentToken",
+                            ScopeOfSchool(request->school()), &caller)) {
+    return refused;
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time now = context_.clock->Now();
-  const std::string actor = CallerOf(ctx);
+  const std::string actor = caller.actor;
   const std::string ca_pin = context_.ca_pin;
   const int uses = request->uses() == 0 ? 1 : request->uses();
   const absl::Duration ttl = request->ttl_seconds() == 0
@@ -74,6 +177,11 @@ grpc::ServerUnaryReactor* ConsoleService::CreateEnrollmentToken(
 grpc::ServerUnaryReactor* ConsoleService::ListDevices(
     grpc::CallbackServerContext* ctx, const v1::ListDevicesRequest* request,
     v1::ListDevicesResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "ListDevices",
+                            ScopeOfSchool(request->school()), &caller)) {
+    return refused;
+  }
   for (v1::Device& device : context_.registry->List(*request)) {
     *response->add_devices() = std::move(device);
   }
@@ -83,6 +191,12 @@ grpc::ServerUnaryReactor* ConsoleService::ListDevices(
 grpc::ServerUnaryReactor* ConsoleService::GetDevice(
     grpc::CallbackServerContext* ctx, const v1::GetDeviceRequest* request,
     v1::Device* response) {
+  Caller caller;
+  if (auto* refused =
+          Admit(context_, ctx, "GetDevice",
+                ScopeOfDevice(context_, request->device()), &caller)) {
+    return refused;
+  }
   auto device = context_.registry->Get(request->device());
   if (!device.ok()) return FinishNow(ctx, device.status());
   *response = *std::move(device);
@@ -92,6 +206,12 @@ grpc::ServerUnaryReactor* ConsoleService::GetDevice(
 grpc::ServerUnaryReactor* ConsoleService::RetireDevice(
     grpc::CallbackServerContext* ctx, const v1::RetireDeviceRequest* request,
     v1::Device* response) {
+  Caller caller;
+  if (auto* refused =
+          Admit(context_, ctx, "RetireDevice",
+                ScopeOfDevice(context_, request->device()), &caller)) {
+    return refused;
+  }
   auto device = context_.registry->Get(request->device());
   if (!device.ok()) return FinishNow(ctx, device.status());
   if (device->retired()) {
@@ -101,7 +221,7 @@ grpc::ServerUnaryReactor* ConsoleService::RetireDevice(
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time now = context_.clock->Now();
-  const std::string actor = CallerOf(ctx);
+  const std::string actor = caller.actor;
   const std::string id = device->id();
   const std::string name = device->name();
   Registry* registry = context_.registry;
@@ -124,6 +244,12 @@ grpc::ServerUnaryReactor* ConsoleService::RetireDevice(
 grpc::ServerUnaryReactor* ConsoleService::RekeyDevice(
     grpc::CallbackServerContext* ctx, const v1::RekeyDeviceRequest* request,
     v1::RekeyDeviceResponse* response) {
+  Caller caller;
+  if (auto* refused =
+          Admit(context_, ctx, "RekeyDevice",
+                ScopeOfDevice(context_, request->device()), &caller)) {
+    return refused;
+  }
   auto device = context_.registry->Get(request->device());
   if (!device.ok()) return FinishNow(ctx, device.status());
   if (device->retired()) {
@@ -133,7 +259,7 @@ grpc::ServerUnaryReactor* ConsoleService::RekeyDevice(
   }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time now = context_.clock->Now();
-  const std::string actor = CallerOf(ctx);
+  const std::string actor = caller.actor;
   const std::string id = device->id();
   const std::string name = device->name();
   Registry* registry = context_.registry;
@@ -156,6 +282,12 @@ grpc::ServerUnaryReactor* ConsoleService::RekeyDevice(
 grpc::ServerUnaryReactor* ConsoleService::SetLock(
     grpc::CallbackServerContext* ctx, const v1::SetLockRequest* request,
     v1::TargetResult* response) {
+  Caller caller;
+  if (auto* refused =
+          Admit(context_, ctx, "SetLock",
+                ScopeOfTarget(context_, request->target()), &caller)) {
+    return refused;
+  }
   if (request->message().size() > kMaxLockText) {
     return FinishNow(ctx,
                      absl::InvalidArgumentError(absl::StrCat(
@@ -177,7 +309,7 @@ grpc::ServerUnaryReactor* ConsoleService::SetLock(
       request->duration_seconds() > 0
           ? now + absl::Seconds(request->duration_seconds())
           : absl::InfinitePast();
-  const std::string actor = CallerOf(ctx);
+  const std::string actor = caller.actor;
   auto locks = std::make_shared<std::vector<v1::ManualLock>>();
   Registry* registry = context_.registry;
   const bool locked = request->locked();
@@ -208,6 +340,12 @@ grpc::ServerUnaryReactor* ConsoleService::SetLock(
 grpc::ServerUnaryReactor* ConsoleService::SendMessage(
     grpc::CallbackServerContext* ctx, const v1::SendMessageRequest* request,
     v1::TargetResult* response) {
+  Caller caller;
+  if (auto* refused =
+          Admit(context_, ctx, "SendMessage",
+                ScopeOfTarget(context_, request->target()), &caller)) {
+    return refused;
+  }
   if (request->text().empty() || request->text().size() > kMaxMessageText) {
     return FinishNow(ctx, absl::InvalidArgumentError(absl::StrCat(
                               "message must have 1 to ", kMaxMessageText,
@@ -223,7 +361,7 @@ grpc::ServerUnaryReactor* ConsoleService::SendMessage(
 
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time now = context_.clock->Now();
-  const std::string actor = CallerOf(ctx);
+  const std::string actor = caller.actor;
   v1::Command prototype;
   ToProto(
       now + (request->ttl_seconds() > 0 ? absl::Seconds(request->ttl_seconds())

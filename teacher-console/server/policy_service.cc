@@ -25,6 +25,13 @@ DeviceScope ScopeOf(const v1::Device& device) {
 grpc::ServerUnaryReactor* ConsoleService::ApplyPolicy(
     grpc::CallbackServerContext* ctx, const v1::ApplyPolicyRequest* request,
     v1::ApplyPolicyResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(
+          context_, ctx, "ApplyPolicy",
+          [](const Caller&, RequestScope&) { return absl::OkStatus(); },
+          &caller)) {
+    return refused;
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   auto refuse = [&](const absl::Status& status) {
     reactor->Finish(ToGrpc(status));
@@ -62,7 +69,7 @@ grpc::ServerUnaryReactor* ConsoleService::ApplyPolicy(
   }
 
   const absl::Time now = context_.clock->Now();
-  const std::string actor = CallerOf(ctx);
+  const std::string actor = caller.actor;
   auto files =
       std::make_shared<std::vector<ParsedPolicy>>(*std::move(candidate));
   auto version = std::make_shared<int64_t>(0);
@@ -95,6 +102,12 @@ grpc::ServerUnaryReactor* ConsoleService::ApplyPolicy(
 grpc::ServerUnaryReactor* ConsoleService::ExplainPolicy(
     grpc::CallbackServerContext* ctx, const v1::ExplainPolicyRequest* request,
     v1::ExplainPolicyResponse* response) {
+  Caller caller;
+  if (auto* refused =
+          Admit(context_, ctx, "ExplainPolicy",
+                ScopeOfDevice(context_, request->device()), &caller)) {
+    return refused;
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   auto device = context_.registry->Get(request->device());
   if (!device.ok()) {
@@ -123,6 +136,11 @@ grpc::ServerUnaryReactor* ConsoleService::ExplainPolicy(
 grpc::ServerUnaryReactor* ConsoleService::PolicyStatus(
     grpc::CallbackServerContext* ctx, const v1::PolicyStatusRequest* request,
     v1::PolicyStatusResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "PolicyStatus",
+                            ScopeOfSchool(request->school()), &caller)) {
+    return refused;
+  }
   response->set_current_version(context_.policies->snapshot()->version);
   v1::ListDevicesRequest filter;
   filter.set_school(request->school());

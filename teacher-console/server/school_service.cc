@@ -26,12 +26,13 @@ namespace {
 template <typename Insert>
 grpc::ServerUnaryReactor* PostCreate(const ConsoleContext& context,
                                      grpc::CallbackServerContext* ctx,
+                                     const Caller& caller,
                                      const std::string& action,
                                      std::string target, Insert insert,
                                      std::function<void()> committed = {}) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const absl::Time now = context.clock->Now();
-  const std::string actor = CallerOf(ctx);
+  const std::string actor = caller.actor;
   context.writer->Post(
       [=](Database& db) -> absl::Status {
         absl::StatusOr<std::string> detail = insert(db, now);
@@ -61,8 +62,15 @@ grpc::ServerUnaryReactor* PostRead(const ConsoleContext& context,
 grpc::ServerUnaryReactor* ConsoleService::CreateSchool(
     grpc::CallbackServerContext* ctx, const v1::School* request,
     v1::School* response) {
+  Caller caller;
+  if (auto* refused = Admit(
+          context_, ctx, "CreateSchool",
+          [](const Caller&, RequestScope&) { return absl::OkStatus(); },
+          &caller)) {
+    return refused;
+  }
   return PostCreate(
-      context_, ctx, "school.create", request->name(),
+      context_, ctx, caller, "school.create", request->name(),
       [=](Database& db, absl::Time now) -> absl::StatusOr<std::string> {
         absl::StatusOr<v1::School> school = InsertSchool(db, *request, now);
         if (!school.ok()) return school.status();
@@ -74,6 +82,13 @@ grpc::ServerUnaryReactor* ConsoleService::CreateSchool(
 grpc::ServerUnaryReactor* ConsoleService::ListSchools(
     grpc::CallbackServerContext* ctx, const v1::ListSchoolsRequest* /*request*/,
     v1::ListSchoolsResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(
+          context_, ctx, "ListSchools",
+          [](const Caller&, RequestScope&) { return absl::OkStatus(); },
+          &caller)) {
+    return refused;
+  }
   return PostRead(context_, ctx, [response](Database& db) -> absl::Status {
     ARDOISE_ASSIGN_OR_RETURN(std::vector<v1::School> schools, LoadSchools(db));
     for (v1::School& school : schools) {
@@ -86,8 +101,13 @@ grpc::ServerUnaryReactor* ConsoleService::ListSchools(
 grpc::ServerUnaryReactor* ConsoleService::CreatePool(
     grpc::CallbackServerContext* ctx, const v1::Pool* request,
     v1::Pool* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "CreatePool",
+                            ScopeOfSchool(request->school()), &caller)) {
+    return refused;
+  }
   return PostCreate(
-      context_, ctx, "pool.create", request->name(),
+      context_, ctx, caller, "pool.create", request->name(),
       [=](Database& db, absl::Time now) -> absl::StatusOr<std::string> {
         absl::StatusOr<v1::Pool> pool = InsertPool(db, *request, now);
         if (!pool.ok()) return pool.status();
@@ -100,6 +120,11 @@ grpc::ServerUnaryReactor* ConsoleService::CreatePool(
 grpc::ServerUnaryReactor* ConsoleService::ListPools(
     grpc::CallbackServerContext* ctx, const v1::ListPoolsRequest* request,
     v1::ListPoolsResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "ListPools",
+                            ScopeOfSchool(request->school()), &caller)) {
+    return refused;
+  }
   return PostRead(context_, ctx,
                   [request, response](Database& db) -> absl::Status {
                     ARDOISE_ASSIGN_OR_RETURN(std::vector<v1::Pool> pools,
@@ -114,8 +139,13 @@ grpc::ServerUnaryReactor* ConsoleService::ListPools(
 grpc::ServerUnaryReactor* ConsoleService::CreateClass(
     grpc::CallbackServerContext* ctx, const v1::Class* request,
     v1::Class* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "CreateClass",
+                            ScopeOfSchool(request->school()), &caller)) {
+    return refused;
+  }
   return PostCreate(
-      context_, ctx, "class.create", request->name(),
+      context_, ctx, caller, "class.create", request->name(),
       [=](Database& db, absl::Time now) -> absl::StatusOr<std::string> {
         absl::StatusOr<v1::Class> klass = InsertClass(db, *request, now);
         if (!klass.ok()) return klass.status();
@@ -133,6 +163,11 @@ grpc::ServerUnaryReactor* ConsoleService::CreateClass(
 grpc::ServerUnaryReactor* ConsoleService::ListClasses(
     grpc::CallbackServerContext* ctx, const v1::ListClassesRequest* request,
     v1::ListClassesResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "ListClasses",
+                            ScopeOfSchool(request->school()), &caller)) {
+    return refused;
+  }
   return PostRead(
       context_, ctx, [request, response](Database& db) -> absl::Status {
         ARDOISE_ASSIGN_OR_RETURN(std::vector<v1::Class> classes,
@@ -147,8 +182,22 @@ grpc::ServerUnaryReactor* ConsoleService::ListClasses(
 grpc::ServerUnaryReactor* ConsoleService::AssignTeacher(
     grpc::CallbackServerContext* ctx, const v1::TeacherAssignment* request,
     v1::TeacherAssignment* response) {
+  Caller caller;
+  if (auto* refused = Admit(
+          context_, ctx, "AssignTeacher",
+          [request](const Caller&, RequestScope& scope) {
+            scope.class_name = request->class_name();
+            scope.assignment = true;
+            scope.substitute_one_day =
+                request->substitute() &&
+                FormatDate(request->from()) == FormatDate(request->to());
+            return absl::OkStatus();
+          },
+          &caller)) {
+    return refused;
+  }
   return PostCreate(
-      context_, ctx, "class.assign", request->class_name(),
+      context_, ctx, caller, "class.assign", request->class_name(),
       [=](Database& db, absl::Time now) -> absl::StatusOr<std::string> {
         absl::StatusOr<v1::TeacherAssignment> assignment =
             InsertAssignment(db, *request, now);
@@ -158,12 +207,20 @@ grpc::ServerUnaryReactor* ConsoleService::AssignTeacher(
                             " from=", FormatDate(response->from()),
                             " to=", FormatDate(response->to()),
                             response->substitute() ? " substitute" : "");
+      },
+      [accounts = context_.accounts, response] {
+        accounts->AddAssignment(*response);
       });
 }
 
 grpc::ServerUnaryReactor* ConsoleService::ListAssignments(
     grpc::CallbackServerContext* ctx, const v1::ListAssignmentsRequest* request,
     v1::ListAssignmentsResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "ListAssignments",
+                            ScopeOfClass(request->class_name()), &caller)) {
+    return refused;
+  }
   return PostRead(
       context_, ctx, [request, response](Database& db) -> absl::Status {
         ARDOISE_ASSIGN_OR_RETURN(std::vector<v1::TeacherAssignment> list,

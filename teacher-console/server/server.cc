@@ -18,8 +18,37 @@
 
 namespace ardoise {
 
-absl::Status InitConsole(const std::string& data_dir,
-                         const std::vector<std::string>& san, absl::Time now) {
+namespace {
+
+// Creates the `admin` account unless some account exists; returns its
+// password, or "" when accounts already exist.
+absl::StatusOr<std::string> CreateAdmin(const std::string& data_dir,
+                                        absl::Time now,
+                                        const std::string& admin_password) {
+  ARDOISE_ASSIGN_OR_RETURN(auto db, OpenConsoleDatabase(data_dir, false));
+  ARDOISE_ASSIGN_OR_RETURN(std::vector<AccountRow> accounts, LoadAccounts(*db));
+  if (!accounts.empty()) return std::string();
+  const std::string password =
+      admin_password.empty() ? RandomPassword() : admin_password;
+  ARDOISE_RETURN_IF_ERROR(CheckNewPassword(password));
+  ARDOISE_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  v1::User admin;
+  admin.set_login("admin");
+  admin.set_role(v1::ROLE_IT_ADMIN);
+  ARDOISE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db));
+  ARDOISE_RETURN_IF_ERROR(InsertAccount(*db, admin, hash, now));
+  ARDOISE_RETURN_IF_ERROR(AppendAudit(*db, now, "init", "user.create", "admin",
+                                      "ok", "role=it_admin school="));
+  ARDOISE_RETURN_IF_ERROR(tx.Commit());
+  return password;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> InitConsole(const std::string& data_dir,
+                                        const std::vector<std::string>& san,
+                                        absl::Time now,
+                                        const std::string& admin_password) {
   const bool has_db = access((data_dir + "/console.db").c_str(), F_OK) == 0;
   const bool has_ca =
       access(absl::StrCat(data_dir, "/", kCaCertFile).c_str(), F_OK) == 0;
@@ -37,7 +66,7 @@ absl::Status InitConsole(const std::string& data_dir,
   if (!has_ca) {
     ARDOISE_RETURN_IF_ERROR(CreateConsoleCertificates(data_dir, san, now));
   }
-  return absl::OkStatus();
+  return CreateAdmin(data_dir, now, admin_password);
 }
 
 ConsoleServer::ConsoleServer(const ConsoleOptions& options)
@@ -95,6 +124,16 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
     return loaded;
   }
 
+  server->accounts_ = std::make_unique<Accounts>(sessions);
+  Accounts* accounts = server->accounts_.get();
+  const absl::Time now = options.clock->Now();
+  absl::Status accounts_loaded = server->writer_->Run(
+      [accounts, now](Database& db) { return accounts->Load(db, now); });
+  if (!accounts_loaded.ok()) {
+    server->writer_->Stop();
+    return accounts_loaded;
+  }
+
   auto reports = ReportWorker::Start(db_path);
   if (!reports.ok()) {
     server->writer_->Stop();
@@ -102,13 +141,10 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   }
   server->reports_ = *std::move(reports);
 
-  ConsoleContext context{options.clock,
-                         server->writer_.get(),
-                         server->registry_.get(),
-                         server->policies_.get(),
-                         server->sessions_.get(),
-                         server->reports_.get(),
-                         tls.ca_pin};
+  ConsoleContext context{
+      options.clock,           server->writer_.get(),   server->registry_.get(),
+      server->policies_.get(), server->sessions_.get(), server->reports_.get(),
+      server->accounts_.get(), options.login_policy,    tls.ca_pin};
   RateLimitOptions enroll_limits;
   enroll_limits.burst = kEnrollFailureBurst;
   enroll_limits.refill = kEnrollFailureRefill;

@@ -37,14 +37,22 @@ struct ConsoleOptions {
   // How often raw usage intervals past their retention are purged.
   absl::Duration usage_purge_every = absl::Hours(1);
   const Clock* clock = Clock::Real();
+  // Failed logins: slowdown, lockout, session length (accounts.h).
+  LoginPolicy login_policy;
 };
 
-// Creates DATA_DIR with what it lacks: an empty, migrated database and the
-// TLS files (certificates.h: a CA and a server certificate for `san` plus
-// localhost, 127.0.0.1 and ::1). FAILED_PRECONDITION if it already holds
-// both (init never overwrites; a folder from before TLS gets certificates).
-absl::Status InitConsole(const std::string& data_dir,
-                         const std::vector<std::string>& san, absl::Time now);
+// Creates DATA_DIR with what it lacks: an empty, migrated database with an
+// `admin` account (city-wide it_admin) whose password is `admin_password`
+// (random when empty), and the TLS files (certificates.h: a CA and a server
+// certificate for `san` plus localhost, 127.0.0.1 and ::1).
+// FAILED_PRECONDITION if it already holds both (init never overwrites; a
+// folder from before TLS gets certificates). Returns the admin's password
+// when it created the account (empty otherwise: an older database without
+// accounts gets one too).
+absl::StatusOr<std::string> InitConsole(const std::string& data_dir,
+                                        const std::vector<std::string>& san,
+                                        absl::Time now,
+                                        const std::string& admin_password);
 
 class ConsoleServer final {
  public:
@@ -78,6 +86,7 @@ class ConsoleServer final {
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Sessions> sessions_;
   std::unique_ptr<ReportWorker> reports_;
+  std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<AgentLinkService> agent_link_;
   std::unique_ptr<ConsoleService> console_;
   std::unique_ptr<grpc::Server> server_;

@@ -8,11 +8,16 @@
 #ifndef ARDOISE_TEACHER_CONSOLE_SERVER_SERVICES_H_
 #define ARDOISE_TEACHER_CONSOLE_SERVER_SERVICES_H_
 
+#include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ardoise/v1/agent_link.grpc.pb.h"
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/clock.h"
+#include "teacher-console/server/accounts.h"
+#include "teacher-console/server/authz.h"
 #include "teacher-console/server/policy_book.h"
 #include "teacher-console/server/rate_limit.h"
 #include "teacher-console/server/registry.h"
@@ -30,6 +35,8 @@ struct ConsoleContext {
   PolicyBook* policies = nullptr;
   Sessions* sessions = nullptr;
   ReportWorker* reports = nullptr;
+  Accounts* accounts = nullptr;
+  LoginPolicy login_policy;
   // The pin of the console's CA ("sha256:HEX"): enrollment tokens carry it.
   std::string ca_pin;
   // Slows down failed enrollments per peer address (null: no limit).
@@ -43,10 +50,33 @@ absl::StatusOr<std::vector<std::string>> ResolveTarget(
     const ConsoleContext& context, const v1::Target& target,
     std::string* described);
 
-// Who is calling, for the audit trail. Accounts arrive with the security
-// work; until then every caller is named after its address, so the trail
-// already says where a change came from.
-std::string CallerOf(const grpc::CallbackServerContext* ctx);
+// The one gate before every Console rpc but Login: authenticates the
+// bearer token of `ctx` (Accounts), lets `resolve` fill what the request is
+// about (it may fail, e.g. NOT_FOUND for an unknown target: the call then
+// ends with that error), and applies the authorization table (authz.h) to
+// `rpc`. Returns nullptr when the call may run, with `caller` filled (its
+// actor, "login@peer", goes into the audit trail). Otherwise returns the
+// reactor, finished with UNAUTHENTICATED or PERMISSION_DENIED once the
+// refusal is durably audited; nothing else is changed.
+using ScopeResolver =
+    std::function<absl::Status(const Caller& caller, RequestScope& scope)>;
+grpc::ServerUnaryReactor* Admit(const ConsoleContext& context,
+                                grpc::CallbackServerContext* ctx,
+                                std::string_view rpc,
+                                const ScopeResolver& resolve, Caller* caller);
+// Resolvers for the common cases: one device (name or id), a target (a
+// class target also names its class), a school, a class. The referenced
+// arguments must outlive the Admit call.
+ScopeResolver ScopeOfDevice(const ConsoleContext& context,
+                            const std::string& device);
+ScopeResolver ScopeOfTarget(const ConsoleContext& context,
+                            const v1::Target& target);
+ScopeResolver ScopeOfSchool(const std::string& school);
+ScopeResolver ScopeOfClass(const std::string& class_name);
+// Fills the devices of `ids` and their schools into `scope`.
+void AddDevicesToScope(const ConsoleContext& context,
+                       const std::vector<std::string>& ids,
+                       RequestScope& scope);
 
 // Where a registered device sits, for policy layering.
 DeviceScope ScopeOf(const DeviceRecord& record);
@@ -163,6 +193,29 @@ class ConsoleService final : public v1::Console::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::NoScreenReportRequest* request,
       v1::NoScreenReportResponse* response) override;
+
+  // Accounts (account_service.cc).
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx,
+                                  const v1::LoginRequest* request,
+                                  v1::LoginResponse* response) override;
+  grpc::ServerUnaryReactor* Logout(grpc::CallbackServerContext* ctx,
+                                   const v1::LogoutRequest* request,
+                                   v1::LogoutResponse* response) override;
+  grpc::ServerUnaryReactor* CreateUser(
+      grpc::CallbackServerContext* ctx, const v1::CreateUserRequest* request,
+      v1::CreateUserResponse* response) override;
+  grpc::ServerUnaryReactor* ListUsers(grpc::CallbackServerContext* ctx,
+                                      const v1::ListUsersRequest* request,
+                                      v1::ListUsersResponse* response) override;
+  grpc::ServerUnaryReactor* DisableUser(grpc::CallbackServerContext* ctx,
+                                        const v1::DisableUserRequest* request,
+                                        v1::User* response) override;
+  grpc::ServerUnaryReactor* ResetPassword(
+      grpc::CallbackServerContext* ctx, const v1::ResetPasswordRequest* request,
+      v1::CreateUserResponse* response) override;
+  grpc::ServerUnaryReactor* ListAudit(grpc::CallbackServerContext* ctx,
+                                      const v1::ListAuditRequest* request,
+                                      v1::ListAuditResponse* response) override;
 
  private:
   ConsoleContext context_;

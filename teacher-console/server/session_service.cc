@@ -1,6 +1,7 @@
 // Console: the session rpcs. Parsing happens here (bounded: one plan of at
 // most 256 KiB); every decision and change happens in Sessions, on the
 // Writer thread, and the RPC finishes after the commit.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -57,6 +58,17 @@ absl::StatusOr<std::vector<std::string>> ResolveTarget(
 grpc::ServerUnaryReactor* ConsoleService::StartSession(
     grpc::CallbackServerContext* ctx, const v1::StartSessionRequest* request,
     v1::Session* response) {
+  Caller caller;
+  if (auto* refused = Admit(
+          context_, ctx, "StartSession",
+          [request](const Caller&, RequestScope& scope) {
+            scope.class_name = request->class_name();
+            scope.override_start = !request->override_reason().empty();
+            return absl::OkStatus();
+          },
+          &caller)) {
+    return refused;
+  }
   if (request->plan_yaml().size() > kMaxPlanBytes) {
     return Refuse(ctx,
                   absl::InvalidArgumentError(absl::StrCat(
@@ -69,7 +81,7 @@ grpc::ServerUnaryReactor* ConsoleService::StartSession(
   auto plan = ParsePlan(request->plan_yaml(), request->plan_name());
   if (!plan.ok()) return Refuse(ctx, plan.status());
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  context_.sessions->Start(*request, *std::move(plan), CallerOf(ctx),
+  context_.sessions->Start(*request, *std::move(plan), caller.actor,
                            Answer(reactor, response));
   return reactor;
 }
@@ -77,14 +89,24 @@ grpc::ServerUnaryReactor* ConsoleService::StartSession(
 grpc::ServerUnaryReactor* ConsoleService::SteerSession(
     grpc::CallbackServerContext* ctx, const v1::SteerSessionRequest* request,
     v1::Session* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "SteerSession",
+                            ScopeOfClass(request->class_name()), &caller)) {
+    return refused;
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  context_.sessions->Steer(*request, CallerOf(ctx), Answer(reactor, response));
+  context_.sessions->Steer(*request, caller.actor, Answer(reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ConsoleService::GetSession(
     grpc::CallbackServerContext* ctx, const v1::GetSessionRequest* request,
     v1::Session* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "GetSession",
+                            ScopeOfClass(request->class_name()), &caller)) {
+    return refused;
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   context_.sessions->Get(request->class_name(), Answer(reactor, response));
   return reactor;
@@ -93,15 +115,34 @@ grpc::ServerUnaryReactor* ConsoleService::GetSession(
 grpc::ServerUnaryReactor* ConsoleService::WeekReport(
     grpc::CallbackServerContext* ctx, const v1::WeekReportRequest* request,
     v1::WeekReportResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(
+          context_, ctx, "WeekReport",
+          [request](const Caller&, RequestScope& scope) {
+            scope.school = request->school();
+            scope.class_name = request->class_name();
+            return absl::OkStatus();
+          },
+          &caller)) {
+    return refused;
+  }
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   context_.sessions->WeekReport(
-      *request,
-      [reactor, response](absl::StatusOr<v1::WeekReportResponse> report) {
+      *request, [reactor, response, class_name = request->class_name()](
+                    absl::StatusOr<v1::WeekReportResponse> report) {
         if (!report.ok()) {
           reactor->Finish(ToGrpc(report.status()));
           return;
         }
         *response = *std::move(report);
+        if (!class_name.empty()) {
+          auto* rows = response->mutable_classes();
+          rows->erase(std::remove_if(rows->begin(), rows->end(),
+                                     [&](const v1::ClassWeek& row) {
+                                       return row.class_name() != class_name;
+                                     }),
+                      rows->end());
+        }
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;

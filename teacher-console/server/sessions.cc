@@ -192,6 +192,16 @@ bool Sessions::HasClass(const std::string& class_name) const {
   return classes_.count(class_name) > 0;
 }
 
+bool Sessions::ClassPlace(const std::string& class_name, std::string* school,
+                          std::string* timezone) const {
+  absl::MutexLock lock(&mu_);
+  auto it = classes_.find(class_name);
+  if (it == classes_.end()) return false;
+  *school = it->second.klass.school();
+  *timezone = it->second.timezone;
+  return true;
+}
+
 absl::StatusOr<std::vector<std::string>> Sessions::ClassDevices(
     const std::string& class_name, std::string* described) const {
   std::string home_room;

@@ -93,6 +93,9 @@ class Sessions final {
   absl::StatusOr<std::vector<std::string>> ClassDevices(
       const std::string& class_name, std::string* described) const;
   bool HasClass(const std::string& class_name) const;
+  // The school of a class and that school's time zone; false when unknown.
+  bool ClassPlace(const std::string& class_name, std::string* school,
+                  std::string* timezone) const;
 
  private:
   struct ClassInfo {

@@ -149,12 +149,35 @@ constexpr char kRekeySchema[] = R"sql(
 ALTER TABLE devices ADD COLUMN pending_key TEXT NOT NULL DEFAULT '';
 )sql";
 
+// People's accounts and their login sessions (accounts.h). Times are Unix
+// milliseconds; a session row holds only the SHA-256 of its token.
+constexpr char kAccountsSchema[] = R"sql(
+CREATE TABLE accounts (
+  login TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  school TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE login_sessions (
+  token_hash TEXT PRIMARY KEY,
+  login TEXT NOT NULL REFERENCES accounts(login),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX login_sessions_login ON login_sessions(login);
+CREATE INDEX audit_at ON audit(at);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string>& ConsoleMigrations() {
-  static const auto* migrations =
-      new std::vector<std::string>{kSchemaV1,    kSchemaV2,      kSchemaV3,
-                                   kUsageSchema, kSessionSchema, kRekeySchema};
+  static const auto* migrations = new std::vector<std::string>{
+      kSchemaV1,      kSchemaV2,    kSchemaV3,      kUsageSchema,
+      kSessionSchema, kRekeySchema, kAccountsSchema};
   return *migrations;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/grpc_status.h"
+#include "common/status_macros.h"
 #include "teacher-console/server/services.h"
 #include "teacher-console/server/usage_reports.h"
 
@@ -60,16 +61,42 @@ grpc::ServerUnaryReactor* OnWorker(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* ConsoleService::DevicesReport(
     grpc::CallbackServerContext* ctx, const v1::DevicesReportRequest* request,
     v1::DevicesReportResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(context_, ctx, "DevicesReport",
+                            ScopeOfSchool(request->school()), &caller)) {
+    return refused;
+  }
   ConsoleContext context = context_;
-  return OnWorker(ctx, context_, response, [context, request](Database& db) {
-    return BuildDevicesReport(
-        db, ReportDevices(context, request->school(), false), *request);
-  });
+  const bool aggregates_only = caller.role == v1::ROLE_CITY_VIEWER;
+  return OnWorker(
+      ctx, context_, response,
+      [context, request, aggregates_only](
+          Database& db) -> absl::StatusOr<v1::DevicesReportResponse> {
+        ARDOISE_ASSIGN_OR_RETURN(
+            v1::DevicesReportResponse report,
+            BuildDevicesReport(db,
+                               ReportDevices(context, request->school(), false),
+                               *request));
+        // The city sees the per school and kind view only.
+        if (aggregates_only) report.clear_devices();
+        return report;
+      });
 }
 
 grpc::ServerUnaryReactor* ConsoleService::NoScreenReport(
     grpc::CallbackServerContext* ctx, const v1::NoScreenReportRequest* request,
     v1::NoScreenReportResponse* response) {
+  Caller caller;
+  if (auto* refused = Admit(
+          context_, ctx, "NoScreenReport",
+          [request](const Caller&, RequestScope& scope) {
+            scope.school = request->school();
+            scope.device_detail = request->include_devices();
+            return absl::OkStatus();
+          },
+          &caller)) {
+    return refused;
+  }
   ConsoleContext context = context_;
   return OnWorker(ctx, context_, response, [context, request](Database& db) {
     return BuildNoScreenReport(

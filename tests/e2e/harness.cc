@@ -75,7 +75,8 @@ bool Process::Running() {
   return !reaped_;
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv) {
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env) {
   int out_pipe[2];
   int err_pipe[2];
   CommandResult result;
@@ -87,6 +88,10 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
     dup2(err_pipe[1], STDERR_FILENO);
     close(out_pipe[0]);
     close(err_pipe[0]);
+    for (const std::string& entry : env) {
+      const size_t eq = entry.find('=');
+      setenv(entry.substr(0, eq).c_str(), entry.substr(eq + 1).c_str(), 1);
+    }
     execv(args[0], args.data());
     _exit(127);
   }
@@ -116,10 +121,11 @@ CommandResult RunCommand(const std::vector<std::string>& argv) {
   return result;
 }
 
-CommandResult RunCliCommand(const std::vector<std::string>& args) {
+CommandResult RunCliCommand(const std::vector<std::string>& args,
+                            const std::vector<std::string>& env) {
   std::vector<std::string> argv = {ARDOISE_CLI_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv);
+  return RunCommand(argv, env);
 }
 
 CommandResult RunConsoleCommand(const std::vector<std::string>& args) {
@@ -179,8 +185,13 @@ std::string TestBed::CaPem() const { return ReadFile(ca_path()).value_or(""); }
 void TestBed::StartConsole(absl::Duration heartbeat) {
   const std::string data = console_dir();
   if (console_starts_ == 0) {
+    const std::string password_file = dir_ + "/admin-password";
+    ASSERT_TRUE(WriteFileAtomically(password_file,
+                                    std::string(kAdminPassword) + "\n", 0600)
+                    .ok());
     CommandResult init =
-        RunCommand({ARDOISE_CONSOLE_BIN, "init", "--data", data});
+        RunCommand({ARDOISE_CONSOLE_BIN, "init", "--data", data,
+                    "--admin-password-file", password_file});
     ASSERT_EQ(init.exit_code, 0) << init.err;
   }
   const std::string addr_file = data + "/console.addr";
@@ -198,6 +209,7 @@ void TestBed::StartConsole(absl::Duration heartbeat) {
       listen,
       "--heartbeat",
       absl::StrCat(absl::ToInt64Seconds(heartbeat), "s")};
+  argv.insert(argv.end(), console_flags_.begin(), console_flags_.end());
   if (clock_start_ != absl::InfinitePast()) {
     argv.insert(argv.end(), {"--fake-start",
                              absl::FormatTime(absl::RFC3339_full, ConsoleNow(),
@@ -217,6 +229,47 @@ void TestBed::StartConsole(absl::Duration heartbeat) {
       },
       absl::Seconds(20)))
       << "console did not start; see " << console_->log_path();
+  // Every start: a console restarted on a shifted test clock may have
+  // outlived the last session.
+  CommandResult login = Login("admin", kAdminPassword);
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+}
+
+std::vector<std::string> TestBed::CliEnv(const std::string& login) const {
+  return {absl::StrCat("ARDOISE_TOKEN_FILE=", dir_, "/tokens/", login)};
+}
+
+CommandResult TestBed::CliAs(const std::string& login,
+                             const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {ARDOISE_CLI_BIN, "--console", address_,
+                                   "--ca", ca_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, CliEnv(login));
+}
+
+CommandResult TestBed::Login(const std::string& login,
+                             const std::string& password) {
+  std::vector<std::string> env = CliEnv(login);
+  env.push_back(absl::StrCat("ARDOISE_PASSWORD=", password));
+  return RunCommand({ARDOISE_CLI_BIN, "--console", address_, "--ca", ca_path(),
+                     "login", "--user", login},
+                    env);
+}
+
+void TestBed::AddUser(const std::string& login, const std::string& role,
+                      const std::string& school) {
+  const std::string password_file = dir_ + "/user-password";
+  ASSERT_TRUE(WriteFileAtomically(password_file,
+                                  std::string(kUserPassword) + "\n", 0600)
+                  .ok());
+  std::vector<std::string> args = {"users",      "create", login,
+                                   "--role",     role,     "--password-file",
+                                   password_file};
+  if (!school.empty()) args.insert(args.end(), {"--school", school});
+  CommandResult created = Cli(args);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  CommandResult login_result = Login(login, kUserPassword);
+  ASSERT_EQ(login_result.exit_code, 0) << login_result.err;
 }
 
 void TestBed::KillConsole(int signal) {
@@ -226,10 +279,7 @@ void TestBed::KillConsole(int signal) {
 }
 
 CommandResult TestBed::Cli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {ARDOISE_CLI_BIN, "--console", address_,
-                                   "--ca", ca_path()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv);
+  return CliAs("admin", args);
 }
 
 bool TestBed::CliJson(const std::vector<std::string>& args,

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -48,11 +49,19 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
-// Runs a program to completion, capturing its output.
-CommandResult RunCommand(const std::vector<std::string>& argv);
+// Runs a program to completion, capturing its output; `env` ("NAME=VALUE")
+// is added to its environment.
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env = {});
 
-// Runs `ardoise` with exactly `args` (no --console, no --ca).
-CommandResult RunCliCommand(const std::vector<std::string>& args);
+// Runs `ardoise` with exactly `args` (no --console, no --ca) and `env`.
+CommandResult RunCliCommand(const std::vector<std::string>& args,
+                            const std::vector<std::string>& env = {});
+
+// The password `StartConsole` gives the admin account, and the one
+// `TestBed::AddUser` gives people.
+inline constexpr char kAdminPassword[] = "admin-password-for-tests";
+inline constexpr char kUserPassword[] = "user-password-for-tests";
 // Runs `ardoise-console` with `args`.
 CommandResult RunConsoleCommand(const std::vector<std::string>& args);
 
@@ -85,18 +94,35 @@ class TestBed {
   // How long `d` of console time takes in real time.
   absl::Duration RealTimeFor(absl::Duration d) const;
 
-  // `ardoise-console init` (first time) then `serve` on 127.0.0.1:0; waits
   // `ardoise-console init` (first time: database, CA and server certificate
-  // for localhost, 127.0.0.1 and ::1) then `serve` on 127.0.0.1:0; waits
-  // until it listens.
+  // for localhost, 127.0.0.1 and ::1, the `admin` account with
+  // kAdminPassword) then `serve` on 127.0.0.1:0; waits until it listens,
+  // then logs the CLI in as admin.
   void StartConsole(absl::Duration heartbeat = absl::Seconds(2));
+  // Extra `serve` flags for the next StartConsole (e.g. --login-lock 2s).
+  void SetConsoleFlags(std::vector<std::string> flags) {
+    console_flags_ = std::move(flags);
+  }
   void KillConsole(int signal);
   // The running console's process id (0 before StartConsole).
   pid_t console_pid() const { return console_ ? console_->pid() : 0; }
 
   // Runs the CLI against the console; adds --console and --ca (this bed's
-  // console CA).
+  // console CA), logged in as admin.
   CommandResult Cli(const std::vector<std::string>& args);
+  // The same, logged in as `login` (each login has its own token file in
+  // this bed's folder: nothing of the user running the tests is read).
+  CommandResult CliAs(const std::string& login,
+                      const std::vector<std::string>& args);
+  // The environment that makes `ardoise` use `login`'s token file.
+  std::vector<std::string> CliEnv(const std::string& login = "admin") const;
+  // `ardoise login --user LOGIN` with `password`; its token is kept for
+  // CliAs(login, ...).
+  CommandResult Login(const std::string& login, const std::string& password);
+  // Creates an account (as admin) with kUserPassword and logs it in;
+  // `school` may be empty (city-wide).
+  void AddUser(const std::string& login, const std::string& role,
+               const std::string& school);
   // Runs the CLI with -o json and parses the answer into `out`; fails the
   // test on a non-zero exit.
   bool CliJson(const std::vector<std::string>& args,
@@ -133,6 +159,7 @@ class TestBed {
  private:
   std::string dir_;
   std::string address_;
+  std::vector<std::string> console_flags_;
   std::unique_ptr<Process> console_;
   int console_starts_ = 0;
   absl::Time clock_start_ = absl::InfinitePast();  // no test clock

@@ -70,7 +70,9 @@ TEST(LoadgenSmoke, AgentsConnectOnTheirOwnConnectionsAndAllAckALock) {
                   "--console-pid-file",
                   pid_file,
                   "--json",
-                  json_path});
+                  json_path,
+                  "--token-file",
+                  bed.dir() + "/tokens/admin"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   auto json = ReadFile(json_path);
   ASSERT_TRUE(json.ok()) << run.out << run.err;

@@ -128,7 +128,8 @@ TEST(TlsTest, CliRefusesAConsoleWithAnotherCa) {
   EXPECT_THAT(trust.out, HasSubstr(PinOf(right)));
   EXPECT_EQ(ReadFile(saved).value_or(""), right.CaPem());
   r = RunCliCommand(
-      {"--console", right.console_address(), "--ca", saved, "schools", "list"});
+      {"--console", right.console_address(), "--ca", saved, "schools", "list"},
+      right.CliEnv());
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
