@@ -95,10 +95,16 @@ int Pin(const std::string& data_dir) {
   return 0;
 }
 
+// `serve`'s limits on failed logins and enrollments, as given.
+struct LimitFlags {
+  std::string login_lock = "15m";
+  std::string login_delay = "2s";
+  std::string forgive = "6s";
+};
+
 int Serve(const std::string& data_dir, const std::string& listen,
           const std::string& heartbeat_text, const std::string& fake_start,
-          double clock_speed, const std::string& login_lock_text,
-          const std::string& login_delay_text) {
+          double clock_speed, const LimitFlags& limits) {
   // One socket per connected device: a city needs far more than the usual
   // soft limit of 1,024. Raise it to the hard limit (the systemd unit sets
   // LimitNOFILE=65536).
@@ -108,13 +114,22 @@ int Serve(const std::string& data_dir, const std::string& listen,
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
   }
-  auto login_lock = ardoise::ParseDuration(login_lock_text);
-  auto login_delay = ardoise::ParseDuration(login_delay_text);
-  if (!login_lock.ok() || !login_delay.ok()) {
-    std::cerr << "ardoise-console: --login-lock/--login-delay: "
-              << (login_lock.ok() ? login_delay.status() : login_lock.status())
-                     .message()
-              << "\n";
+  auto login_lock = ardoise::ParseDuration(limits.login_lock);
+  auto login_delay = ardoise::ParseDuration(limits.login_delay);
+  auto forgive = ardoise::ParseDuration(limits.forgive);
+  for (const auto& [flag, parsed] :
+       {std::pair{"--login-lock", &login_lock},
+        std::pair{"--login-delay", &login_delay},
+        std::pair{"--forgive-failure", &forgive}}) {
+    if (!parsed->ok()) {
+      std::cerr << "ardoise-console: " << flag << ": "
+                << parsed->status().message() << "\n";
+      return 2;
+    }
+  }
+  if (*forgive <= absl::ZeroDuration()) {
+    std::cerr << "ardoise-console: --forgive-failure: use a duration above "
+                 "zero (e.g. 6s)\n";
     return 2;
   }
   auto clock = ardoise::ClockFromFlags(fake_start, clock_speed);
@@ -141,6 +156,7 @@ int Serve(const std::string& data_dir, const std::string& listen,
   options.flush_every = std::min(*heartbeat, absl::Seconds(5));
   options.login_policy.lock_for = *login_lock;
   options.login_policy.max_delay = *login_delay;
+  options.forgive_failure = *forgive;
   auto server = ardoise::ConsoleServer::Start(options);
   if (!server.ok()) return Fail(server.status());
   // Tools and tests wait for this file rather than sleeping.
@@ -219,16 +235,20 @@ int main(int argc, char** argv) {
                    "How often agents report (e.g. 30s)")
       ->capture_default_str();
 
-  std::string login_lock = "15m";
+  LimitFlags limits;
   serve
-      ->add_option("--login-lock", login_lock,
+      ->add_option("--login-lock", limits.login_lock,
                    "How long 20 failed logins in a row lock an account")
       ->capture_default_str();
-  std::string login_delay = "2s";
   serve
-      ->add_option("--login-delay", login_delay,
+      ->add_option("--login-delay", limits.login_delay,
                    "Longest delay of a failed login's answer (after 5 "
                    "failures in a row; 0s: none)")
+      ->capture_default_str();
+  serve
+      ->add_option("--forgive-failure", limits.forgive,
+                   "Failed enrollments (10) and logins (40) from one address "
+                   "are allowed in a row, then one per this period")
       ->capture_default_str();
   std::string fake_start;
   double clock_speed = 1.0;
@@ -247,6 +267,5 @@ int main(int argc, char** argv) {
   if (init->parsed()) return Init(data_dir, san, admin_password_file);
   if (renew->parsed()) return RenewCert(data_dir, san);
   if (pin->parsed()) return Pin(data_dir);
-  return Serve(data_dir, listen, heartbeat, fake_start, clock_speed, login_lock,
-               login_delay);
+  return Serve(data_dir, listen, heartbeat, fake_start, clock_speed, limits);
 }

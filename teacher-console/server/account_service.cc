@@ -1,7 +1,9 @@
 // Console: people's accounts (login, logout, users) and the audit viewer.
-// Password hashing and checking run on the Writer thread, never on a
-// reactor; a failed login's answer is slowed down with a gRPC alarm, not a
-// sleep. The audit is read on the ReportWorker.
+// Password checks run on the login worker and the hashing of new passwords
+// on the Writer, never on a reactor; failed logins are limited per address
+// (RateLimiter) and per account (LoginPolicy's lock); a failed login's
+// answer is slowed down with a gRPC alarm, not a sleep. The audit is read on
+// the ReportWorker.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -10,9 +12,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/logging.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "grpcpp/alarm.h"
+#include "teacher-console/server/rate_limit.h"
+#include "teacher-console/server/report_worker.h"
 #include "teacher-console/server/services.h"
 #include "teacher-console/server/store.h"
 
@@ -71,29 +76,59 @@ grpc::ServerUnaryReactor* ConsoleService::Login(
     return reactor;
   }
   const absl::Time now = context_.clock->Now();
-  const LoginPolicy policy = context_.login_policy;
   const std::string peer = ctx->peer();
-  auto outcome = std::make_shared<LoginOutcome>();
+  const std::string host = PeerHost(peer);
+  RateLimiter* limiter = context_.login_limiter;
+  if (limiter != nullptr) {
+    absl::Status allowed = limiter->Allow(host, now);
+    if (!allowed.ok()) {
+      ARDOISE_LOG(WARNING) << "login of \"" << request->login()
+                           << "\" refused: " << allowed.message();
+      reactor->Finish(ToGrpc(allowed));
+      return reactor;
+    }
+  }
+  const LoginPolicy policy = context_.login_policy;
   Accounts* accounts = context_.accounts;
-  context_.writer->Post(
-      [=](Database& db) -> absl::Status {
-        ARDOISE_ASSIGN_OR_RETURN(
-            *outcome, AttemptLogin(db, request->login(), request->password(),
-                                   now, policy, peer));
-        return absl::OkStatus();
-      },
-      [=](absl::Status status) {
-        if (!status.ok()) {
-          reactor->Finish(ToGrpc(status));
-          return;
-        }
-        if (outcome->status.ok()) {
-          accounts->AddSession(outcome->session);
-          accounts->PutUser(outcome->response.user());
-          *response = std::move(outcome->response);
-        }
-        FinishAfter(reactor, ToGrpc(outcome->status), outcome->delay);
-      });
+  Writer* writer = context_.writer;
+  // The password is checked on the login worker (slow, read-only), then
+  // the attempt is recorded on the Writer (fast), which trusts the check
+  // only if the account's hash has not changed in between.
+  context_.login_worker->Post([=](Database* db) {
+    if (db == nullptr) {
+      reactor->Finish(ToGrpc(absl::UnavailableError(
+          "too many logins at once: try again in a few seconds")));
+      return;
+    }
+    absl::StatusOr<PasswordCheck> check =
+        CheckPassword(*db, request->login(), request->password(), now);
+    if (!check.ok()) {
+      reactor->Finish(ToGrpc(check.status()));
+      return;
+    }
+    auto outcome = std::make_shared<LoginOutcome>();
+    writer->Post(
+        [=, check = *std::move(check)](Database& db) -> absl::Status {
+          ARDOISE_ASSIGN_OR_RETURN(
+              *outcome,
+              AttemptLogin(db, request->login(), check, now, policy, peer));
+          return absl::OkStatus();
+        },
+        [=](absl::Status status) {
+          if (!status.ok()) {
+            reactor->Finish(ToGrpc(status));
+            return;
+          }
+          if (outcome->status.ok()) {
+            accounts->AddSession(outcome->session);
+            accounts->PutUser(outcome->response.user());
+            *response = std::move(outcome->response);
+          } else if (limiter != nullptr && outcome->guessed_wrong) {
+            limiter->RecordFailure(host, now);
+          }
+          FinishAfter(reactor, ToGrpc(outcome->status), outcome->delay);
+        });
+  });
   return reactor;
 }
 

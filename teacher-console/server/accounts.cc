@@ -236,8 +236,28 @@ absl::StatusOr<std::vector<LoginSessionRow>> LoadLoginSessions(Database& db,
   return out;
 }
 
+absl::StatusOr<PasswordCheck> CheckPassword(Database& db,
+                                            const std::string& login,
+                                            std::string_view password,
+                                            absl::Time now) {
+  PasswordCheck check;
+  absl::StatusOr<AccountRow> account = LoadAccount(db, login);
+  if (!account.ok()) {
+    if (absl::IsNotFound(account.status())) return check;
+    return account.status();
+  }
+  const v1::User& user = account->user;
+  if (user.disabled() ||
+      (user.has_locked_until() && FromProto(user.locked_until()) > now)) {
+    return check;  // refused without spending a hash on it
+  }
+  check.hash = account->password_hash;
+  check.matched = VerifyPassword(check.hash, password);
+  return check;
+}
+
 absl::StatusOr<LoginOutcome> AttemptLogin(
-    Database& db, const std::string& login, const std::string& password,
+    Database& db, const std::string& login, const PasswordCheck& check,
     absl::Time now, const LoginPolicy& policy, const std::string& peer) {
   LoginOutcome outcome;
   const std::string actor = absl::StrCat(login, "@", peer);
@@ -245,6 +265,7 @@ absl::StatusOr<LoginOutcome> AttemptLogin(
   if (!account.ok()) {
     if (!absl::IsNotFound(account.status())) return account.status();
     outcome.status = absl::UnauthenticatedError("wrong login or password");
+    outcome.guessed_wrong = true;
     ARDOISE_RETURN_IF_ERROR(AppendAudit(db, now, actor, "login", login,
                                         "refused", "unknown account"));
     return outcome;
@@ -270,13 +291,14 @@ absl::StatusOr<LoginOutcome> AttemptLogin(
         AppendAudit(db, now, actor, "login", login, "refused", "locked"));
     return outcome;
   }
-  if (!VerifyPassword(account->password_hash, password)) {
+  if (!check.matched || check.hash != account->password_hash) {
     int failures = user.failed_logins() + 1;
     int64_t locked_until = 0;
     if (failures >= policy.lock_after) {
       locked_until = absl::ToUnixMillis(now + policy.lock_for);
     }
     outcome.delay = FailureDelay(policy, failures);
+    outcome.guessed_wrong = true;
     ARDOISE_ASSIGN_OR_RETURN(
         Statement * update,
         db.Cached("UPDATE accounts SET failed_logins = ?, locked_until = ? "

@@ -85,17 +85,37 @@ struct LoginSessionRow {
 absl::StatusOr<std::vector<LoginSessionRow>> LoadLoginSessions(Database& db,
                                                                absl::Time now);
 
-// One login attempt, decided and recorded (counters, lock, session row and
-// the audit lines) in the caller's transaction. Non-OK only when the
-// database fails; the attempt's answer is in `status`.
+// The slow half of a login: the argon2id verification (about 0.1 s and
+// 64 MiB), read-only, so the console runs it on a thread of its own and
+// never on the Writer. `hash` is the hash the password was checked against
+// ("" when nothing was checked: unknown, disabled or locked account);
+// AttemptLogin trusts `matched` only while the account still has that hash
+// (a password reset in between makes the attempt wrong).
+struct PasswordCheck {
+  std::string hash;
+  bool matched = false;
+};
+absl::StatusOr<PasswordCheck> CheckPassword(Database& db,
+                                            const std::string& login,
+                                            std::string_view password,
+                                            absl::Time now);
+
+// One login attempt, decided from `check` and recorded (counters, lock,
+// session row and the audit lines) in the caller's transaction: fast, for
+// the Writer. Non-OK only when the database fails; the attempt's answer is
+// in `status`.
 struct LoginOutcome {
   absl::Status status;  // OK, UNAUTHENTICATED or RESOURCE_EXHAUSTED
   v1::LoginResponse response;
   LoginSessionRow session;  // when OK
   absl::Duration delay;     // slow down the failed answer this much
+  // A wrong password or an unknown account: what the per-address limit
+  // counts (not refusals of disabled or locked accounts, which cost
+  // nothing).
+  bool guessed_wrong = false;
 };
 absl::StatusOr<LoginOutcome> AttemptLogin(
-    Database& db, const std::string& login, const std::string& password,
+    Database& db, const std::string& login, const PasswordCheck& check,
     absl::Time now, const LoginPolicy& policy, const std::string& peer);
 
 // --- In-memory view ---

@@ -140,6 +140,12 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
     return reports.status();
   }
   server->reports_ = *std::move(reports);
+  auto login_worker = ReportWorker::Start(db_path);
+  if (!login_worker.ok()) {
+    server->writer_->Stop();
+    return login_worker.status();
+  }
+  server->login_worker_ = *std::move(login_worker);
 
   ConsoleContext context{
       options.clock,           server->writer_.get(),   server->registry_.get(),
@@ -147,10 +153,17 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
       server->accounts_.get(), options.login_policy,    tls.ca_pin};
   RateLimitOptions enroll_limits;
   enroll_limits.burst = kEnrollFailureBurst;
-  enroll_limits.refill = kEnrollFailureRefill;
+  enroll_limits.refill = options.forgive_failure;
   enroll_limits.what = "failed enrollments";
   server->enroll_limiter_ = std::make_unique<RateLimiter>(enroll_limits);
   context.enroll_limiter = server->enroll_limiter_.get();
+  RateLimitOptions login_limits;
+  login_limits.burst = kLoginFailureBurst;
+  login_limits.refill = options.forgive_failure;
+  login_limits.what = "failed logins";
+  server->login_limiter_ = std::make_unique<RateLimiter>(login_limits);
+  context.login_limiter = server->login_limiter_.get();
+  context.login_worker = server->login_worker_.get();
   server->agent_link_ = std::make_unique<AgentLinkService>(context);
   server->console_ = std::make_unique<ConsoleService>(context);
 
@@ -194,6 +207,7 @@ void ConsoleServer::Shutdown() {
   // A server whose Start failed half-way has nothing more to stop.
   if (writer_ == nullptr) return;
   if (reports_ != nullptr) reports_->Stop();
+  if (login_worker_ != nullptr) login_worker_->Stop();
   Flush();
   writer_->Stop();
 }

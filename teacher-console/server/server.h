@@ -39,6 +39,9 @@ struct ConsoleOptions {
   const Clock* clock = Clock::Real();
   // Failed logins: slowdown, lockout, session length (accounts.h).
   LoginPolicy login_policy;
+  // Failed enrollments and logins per address: kEnrollFailureBurst and
+  // kLoginFailureBurst in a row, then one per this period (rate_limit.h).
+  absl::Duration forgive_failure = absl::Seconds(6);
 };
 
 // Creates DATA_DIR with what it lacks: an empty, migrated database with an
@@ -81,11 +84,13 @@ class ConsoleServer final {
   ConsoleOptions options_;
   // Before the Writer: its done callbacks use it until the Writer stops.
   std::unique_ptr<RateLimiter> enroll_limiter_;
+  std::unique_ptr<RateLimiter> login_limiter_;
   std::unique_ptr<PolicyBook> policies_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<Writer> writer_;
   std::unique_ptr<Sessions> sessions_;
   std::unique_ptr<ReportWorker> reports_;
+  std::unique_ptr<ReportWorker> login_worker_;  // password checks
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<AgentLinkService> agent_link_;
   std::unique_ptr<ConsoleService> console_;

@@ -41,6 +41,12 @@ struct ConsoleContext {
   std::string ca_pin;
   // Slows down failed enrollments per peer address (null: no limit).
   RateLimiter* enroll_limiter = nullptr;
+  // Checks passwords (argon2id, ~0.1 s each) off the Writer, with a
+  // read-only connection of its own; its bounded queue sheds a login flood.
+  ReportWorker* login_worker = nullptr;
+  // Slows down failed logins per peer address, whatever the account
+  // (null: no limit); the account lock is LoginPolicy's.
+  RateLimiter* login_limiter = nullptr;
 };
 
 // Resolves a target to device ids: devices and pools through the Registry,
@@ -91,9 +97,11 @@ inline constexpr int kMaxPolicyFilesPerApply = 64;
 // a time, so more means a misbehaving one (its stream is closed).
 inline constexpr int kMaxUsageBatchesInFlight = 4;
 // Failed enrollments from one address: this many in a row, then one per
-// refill period (RESOURCE_EXHAUSTED with the wait in between).
+// ConsoleOptions::forgive_failure (RESOURCE_EXHAUSTED with the wait).
 inline constexpr int kEnrollFailureBurst = 10;
-inline constexpr absl::Duration kEnrollFailureRefill = absl::Seconds(6);
+// Failed logins from one address (a school's NAT holds many people), the
+// same way; an account is also locked after LoginPolicy::lock_after.
+inline constexpr int kLoginFailureBurst = 40;
 
 class AgentLinkService final : public v1::AgentLink::CallbackService {
  public:

@@ -244,5 +244,29 @@ TEST_F(AuthTest, TwentyWrongPasswordsLockTheAccountForAWhile) {
   EXPECT_EQ(ended.exit_code, 1);
 }
 
+TEST_F(AuthTest, FailedLoginsFromOneAddressAreSlowedDownWhateverTheAccount) {
+  // No failure is forgiven during the test, however slow the machine.
+  bed_.SetConsoleFlags({"--forgive-failure", "1h", "--login-delay", "0s"});
+  bed_.StartConsole();
+  bed_.Cli({"schools", "create", "jaures"});
+  bed_.AddUser("mme.martin", "teacher", "jaures");
+  // Someone guesses 40 accounts from one address: each is refused...
+  for (int i = 0; i < 40; ++i) {
+    const CommandResult wrong = bed_.Login("guess-" + std::to_string(i),
+                                           "password-" + std::to_string(i));
+    ASSERT_EQ(wrong.exit_code, 1);
+    ASSERT_THAT(wrong.err, HasSubstr("wrong login or password")) << i;
+  }
+  // ...then the address has to wait, whatever the account and password.
+  const CommandResult slowed = bed_.Login("mme.martin", kUserPassword);
+  EXPECT_EQ(slowed.exit_code, 1);
+  EXPECT_THAT(slowed.err,
+              HasSubstr("too many failed logins from ipv4:127.0.0.1"));
+  EXPECT_THAT(slowed.err, HasSubstr("try again in"));
+  // No single account was locked by it, and every guess is in the audit.
+  EXPECT_EQ(AuditLines("", "login.lock"), 0);
+  EXPECT_EQ(AuditLines("guess-7", "login"), 1);
+}
+
 }  // namespace
 }  // namespace ardoise::testing
