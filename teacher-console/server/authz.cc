@@ -139,6 +139,12 @@ absl::Status Authorize(const Caller& caller, std::string_view rpc,
                   absl::StrCat("class ", scope.class_name,
                                " is not assigned to you today"));
   }
+  if (!scope.other_rooms.empty()) {
+    return Denied(caller, rpc,
+                  absl::StrCat("pool ", scope.other_rooms.front(),
+                               " is another class's room: take a cart, or "
+                               "ask IT staff"));
+  }
   if (scope.has_devices) {
     std::vector<std::string> held;
     for (const std::string& c : mine) {

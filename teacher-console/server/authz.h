@@ -71,6 +71,9 @@ struct RequestScope {
   std::vector<std::string> device_schools;
   // A start beyond the allowance (it_admin only).
   bool override_start = false;
+  // Pools a session start asks for that are other classes' home rooms
+  // (teachers may borrow carts, not another class's room).
+  std::vector<std::string> other_rooms;
   // An assignment: a substitute for a single day (directors may only).
   bool assignment = false;
   bool substitute_one_day = false;

@@ -268,6 +268,21 @@ TEST(AuthzTest, OverrideIsForItStaffOnly) {
                 kMonday)));
 }
 
+TEST(AuthzTest, TeachersBorrowCartsNotAnotherClassRoom) {
+  FakeSchoolModel model;
+  RequestScope scope = Own();
+  scope.other_rooms = {"salle-14"};
+  const absl::Status teacher = Authorize(Make("t1", v1::ROLE_TEACHER, ""),
+                                         "StartSession", scope, model, kMonday);
+  EXPECT_TRUE(absl::IsPermissionDenied(teacher));
+  EXPECT_NE(std::string(teacher.message()).find("salle-14 is another class's"),
+            std::string::npos)
+      << teacher;
+  EXPECT_TRUE(Authorize(Make("it", v1::ROLE_IT_ADMIN, "jaures"), "StartSession",
+                        scope, model, kMonday)
+                  .ok());
+}
+
 TEST(AuthzTest, DirectorAssignsOnlyOneDaySubstitutes) {
   FakeSchoolModel model;
   const Caller dir = Make("dir", v1::ROLE_DIRECTOR, "jaures");

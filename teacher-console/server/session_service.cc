@@ -61,9 +61,15 @@ grpc::ServerUnaryReactor* ConsoleService::StartSession(
   Caller caller;
   if (auto* refused = Admit(
           context_, ctx, "StartSession",
-          [request](const Caller&, RequestScope& scope) {
+          [this, request](const Caller&, RequestScope& scope) {
             scope.class_name = request->class_name();
             scope.override_start = !request->override_reason().empty();
+            for (const std::string& pool : request->pools()) {
+              if (!context_.sessions->OtherClassesAt(pool, scope.class_name)
+                       .empty()) {
+                scope.other_rooms.push_back(pool);
+              }
+            }
             return absl::OkStatus();
           },
           &caller)) {

@@ -192,6 +192,18 @@ bool Sessions::HasClass(const std::string& class_name) const {
   return classes_.count(class_name) > 0;
 }
 
+std::vector<std::string> Sessions::OtherClassesAt(
+    const std::string& pool, const std::string& class_name) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, info] : classes_) {
+    if (name != class_name && info.klass.home_room() == pool) {
+      out.push_back(name);
+    }
+  }
+  return out;
+}
+
 bool Sessions::ClassPlace(const std::string& class_name, std::string* school,
                           std::string* timezone) const {
   absl::MutexLock lock(&mu_);

@@ -93,6 +93,10 @@ class Sessions final {
   absl::StatusOr<std::vector<std::string>> ClassDevices(
       const std::string& class_name, std::string* described) const;
   bool HasClass(const std::string& class_name) const;
+  // The classes other than `class_name` whose home room is `pool` (a
+  // teacher may borrow a cart, not another class's room).
+  std::vector<std::string> OtherClassesAt(const std::string& pool,
+                                          const std::string& class_name) const;
   // The school of a class and that school's time zone; false when unknown.
   bool ClassPlace(const std::string& class_name, std::string* school,
                   std::string* timezone) const;

@@ -133,6 +133,9 @@ TEST_F(AuthTest, TeacherReachesOnlyTheClassAssignedToThem) {
   Denied("mme.martin", {"lock", "tab-a"}, "SetLock");
   Denied("mme.martin", {"message", "pool/salle-14", "Hello"}, "SendMessage");
   Denied("mme.martin", {"session", "start", "cm2-a", plan_}, "StartSession");
+  Denied("mme.martin",
+         {"session", "start", "cm1-b", plan_, "--devices", "salle-14"},
+         "StartSession");
   Denied("mme.martin", {"session", "pause", "cm2-a"}, "SteerSession");
   Denied("mme.martin", {"session", "status", "cm2-a"}, "GetSession");
   Denied("mme.martin", {"report", "week", "--class", "cm2-a"}, "WeekReport");
