@@ -16,6 +16,7 @@
 #include "ardoise/v1/agent_link.grpc.pb.h"
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/clock.h"
+#include "common/grpc_status.h"
 #include "teacher-console/server/accounts.h"
 #include "teacher-console/server/authz.h"
 #include "teacher-console/server/policy_book.h"
@@ -83,6 +84,29 @@ ScopeResolver ScopeOfClass(const std::string& class_name);
 void AddDevicesToScope(const ConsoleContext& context,
                        const std::vector<std::string>& ids,
                        RequestScope& scope);
+
+// Runs `build` (absl::StatusOr<Response>(Database&)) on the ReportWorker,
+// with its read-only connection, and finishes the call with the result:
+// reports never run on a reactor nor on the Writer. UNAVAILABLE when the
+// worker is stopping or its queue is full.
+template <typename Response, typename Build>
+grpc::ServerUnaryReactor* AnswerOnReportWorker(grpc::CallbackServerContext* ctx,
+                                               const ConsoleContext& context,
+                                               Response* response,
+                                               Build build) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  context.reports->Post([reactor, response, build](Database* db) {
+    if (db == nullptr) {
+      reactor->Finish(ToGrpc(absl::UnavailableError(
+          "the console is busy or shutting down: try again")));
+      return;
+    }
+    absl::StatusOr<Response> built = build(*db);
+    if (built.ok()) *response = *std::move(built);
+    reactor->Finish(ToGrpc(built.status()));
+  });
+  return reactor;
+}
 
 // Where a registered device sits, for policy layering.
 DeviceScope ScopeOf(const DeviceRecord& record);

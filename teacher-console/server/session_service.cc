@@ -132,26 +132,8 @@ grpc::ServerUnaryReactor* ConsoleService::WeekReport(
           &caller)) {
     return refused;
   }
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  context_.sessions->WeekReport(
-      *request, [reactor, response, class_name = request->class_name()](
-                    absl::StatusOr<v1::WeekReportResponse> report) {
-        if (!report.ok()) {
-          reactor->Finish(ToGrpc(report.status()));
-          return;
-        }
-        *response = *std::move(report);
-        if (!class_name.empty()) {
-          auto* rows = response->mutable_classes();
-          rows->erase(std::remove_if(rows->begin(), rows->end(),
-                                     [&](const v1::ClassWeek& row) {
-                                       return row.class_name() != class_name;
-                                     }),
-                      rows->end());
-        }
-        reactor->Finish(grpc::Status::OK);
-      });
-  return reactor;
+  return AnswerOnReportWorker(ctx, context_, response,
+                              context_.sessions->WeekReport(*request));
 }
 
 }  // namespace ardoise

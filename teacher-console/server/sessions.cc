@@ -326,67 +326,76 @@ void Sessions::Get(std::string class_name, Done done) {
       AnswerWith(result, std::move(done)));
 }
 
-void Sessions::WeekReport(
-    v1::WeekReportRequest request,
-    std::function<void(absl::StatusOr<v1::WeekReportResponse>)> done) {
-  auto result = std::make_shared<v1::WeekReportResponse>();
-  writer_->Post(
-      [this, request = std::move(request),
-       result](Database& db) -> absl::Status {
-        std::optional<IsoWeek> asked;
-        if (!request.week().empty()) {
-          ARDOISE_ASSIGN_OR_RETURN(asked, ParseIsoWeek(request.week()));
-        }
-        absl::MutexLock lock(&mu_);
-        const absl::Time now = clock_->Now();
-        bool school_seen = request.school().empty();
-        bool all_over = true;
-        for (const auto& [name, info] : classes_) {
-          if (!request.school().empty() &&
-              info.klass.school() != request.school()) {
-            continue;
-          }
-          school_seen = true;
-          const v1::EffectivePolicy policy =
-              ClassPolicy(*policies_, info.klass);
-          ARDOISE_ASSIGN_OR_RETURN(absl::TimeZone zone,
-                                   ZoneFor(policy, info.timezone));
-          const IsoWeek week = asked ? *asked : IsoWeekOf(now, zone);
-          if (result->week().empty()) result->set_week(FormatIsoWeek(week));
-          const absl::Time from =
-              absl::FromCivil(absl::CivilSecond(MondayOf(week)), zone);
-          const absl::Time to =
-              absl::FromCivil(absl::CivilSecond(MondayOf(week) + 7), zone);
-          const bool over = now >= to;
-          all_over = all_over && over;
-          ARDOISE_ASSIGN_OR_RETURN(auto usage, ClassWeekUsage(db, name, week));
-          ARDOISE_ASSIGN_OR_RETURN(auto sessions,
-                                   ClassWeekSessions(db, name, from, to));
-          for (v1::ClassWeek& row : ClassWeekRows(
-                   info.klass, usage, sessions, WeeklyAllowance(policy, week),
-                   SchoolHalfDaysInWeek(policy, week),
-                   NormalWeekHalfDays(policy), over)) {
-            *result->add_classes() = std::move(row);
-          }
-        }
-        if (!school_seen) {
-          return absl::NotFoundError(
-              absl::StrCat("no class in school \"", request.school(),
-                           "\" (see `ardoise classes list`)"));
-        }
-        if (result->week().empty() && asked) {
-          result->set_week(FormatIsoWeek(*asked));
-        }
-        result->set_week_over(result->classes_size() > 0 && all_over);
-        std::sort(result->mutable_classes()->begin(),
-                  result->mutable_classes()->end(),
-                  [](const v1::ClassWeek& a, const v1::ClassWeek& b) {
-                    return std::tie(a.school(), a.class_name(), a.group()) <
-                           std::tie(b.school(), b.class_name(), b.group());
-                  });
-        return absl::OkStatus();
-      },
-      AnswerWith(result, std::move(done)));
+Sessions::WeekReportQuery Sessions::WeekReport(
+    const v1::WeekReportRequest& request) const {
+  struct Row {
+    v1::Class klass;
+    std::string timezone;
+    v1::EffectivePolicy policy;
+  };
+  std::vector<Row> rows;
+  bool school_seen = request.school().empty();
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, info] : classes_) {
+      if (!request.school().empty() &&
+          info.klass.school() != request.school()) {
+        continue;
+      }
+      school_seen = true;
+      if (!request.class_name().empty() && name != request.class_name()) {
+        continue;
+      }
+      rows.push_back(
+          {info.klass, info.timezone, ClassPolicy(*policies_, info.klass)});
+    }
+  }
+  const absl::Time now = clock_->Now();
+  return [request, rows = std::move(rows), school_seen,
+          now](Database& db) -> absl::StatusOr<v1::WeekReportResponse> {
+    if (!school_seen) {
+      return absl::NotFoundError(
+          absl::StrCat("no class in school \"", request.school(),
+                       "\" (see `ardoise classes list`)"));
+    }
+    std::optional<IsoWeek> asked;
+    if (!request.week().empty()) {
+      ARDOISE_ASSIGN_OR_RETURN(asked, ParseIsoWeek(request.week()));
+    }
+    v1::WeekReportResponse result;
+    bool all_over = true;
+    for (const Row& row : rows) {
+      const std::string& name = row.klass.name();
+      ARDOISE_ASSIGN_OR_RETURN(absl::TimeZone zone,
+                               ZoneFor(row.policy, row.timezone));
+      const IsoWeek week = asked ? *asked : IsoWeekOf(now, zone);
+      if (result.week().empty()) result.set_week(FormatIsoWeek(week));
+      const absl::Time from =
+          absl::FromCivil(absl::CivilSecond(MondayOf(week)), zone);
+      const absl::Time to =
+          absl::FromCivil(absl::CivilSecond(MondayOf(week) + 7), zone);
+      const bool over = now >= to;
+      all_over = all_over && over;
+      ARDOISE_ASSIGN_OR_RETURN(auto usage, ClassWeekUsage(db, name, week));
+      ARDOISE_ASSIGN_OR_RETURN(auto sessions,
+                               ClassWeekSessions(db, name, from, to));
+      for (v1::ClassWeek& out : ClassWeekRows(
+               row.klass, usage, sessions, WeeklyAllowance(row.policy, week),
+               SchoolHalfDaysInWeek(row.policy, week),
+               NormalWeekHalfDays(row.policy), over)) {
+        *result.add_classes() = std::move(out);
+      }
+    }
+    if (result.week().empty() && asked) result.set_week(FormatIsoWeek(*asked));
+    result.set_week_over(result.classes_size() > 0 && all_over);
+    std::sort(result.mutable_classes()->begin(),
+              result.mutable_classes()->end(),
+              [](const v1::ClassWeek& a, const v1::ClassWeek& b) {
+                return std::tie(a.school(), a.class_name(), a.group()) <
+                       std::tie(b.school(), b.class_name(), b.group());
+              });
+    return result;
+  };
 }
 
 void Sessions::Tick() {
@@ -411,10 +420,13 @@ void Sessions::Tick() {
         tick_posted_ = false;
         const absl::Time now = NowSeconds();
         Outcome all;
+        // Advanced copies, kept only once every save of this work succeeded
+        // (a failure rolls the work back: memory must not run ahead).
+        std::vector<v1::SessionRecord> advanced;
         std::vector<std::string> names;
         for (const auto& [name, record] : running_) names.push_back(name);
         for (const std::string& name : names) {
-          v1::SessionRecord& record = running_[name];
+          v1::SessionRecord record = running_[name];
           const SessionPosition position = PositionAt(record.state(), now);
           if (position.over) {
             v1::SessionRecord ending = record;  // EndLocked forgets `record`
@@ -437,7 +449,11 @@ void Sessions::Tick() {
                 db, now, "console", "session.step", name, "ok",
                 absl::StrCat("session=", record.session().id(),
                              " step=", record.session().current_step() + 1)));
+            advanced.push_back(std::move(record));
           }
+        }
+        for (v1::SessionRecord& record : advanced) {
+          running_[record.session().class_name()] = std::move(record);
         }
         return all;
       },

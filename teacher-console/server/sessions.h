@@ -78,10 +78,14 @@ class Sessions final {
              std::string actor, Done done);
   void Steer(v1::SteerSessionRequest request, std::string actor, Done done);
   void Get(std::string class_name, Done done);
-  // The weekly half-day report (Console.WeekReport), read on the Writer.
-  void WeekReport(
-      v1::WeekReportRequest request,
-      std::function<void(absl::StatusOr<v1::WeekReportResponse>)> done);
+  // The weekly half-day report (Console.WeekReport): takes what it needs of
+  // the classes and their policies now (under the lock) and returns the
+  // query to run on a read-only connection (the ReportWorker's), which
+  // touches nothing of this object. Only the request's class when it names
+  // one. NOT_FOUND (from the query) for a school without classes.
+  using WeekReportQuery =
+      std::function<absl::StatusOr<v1::WeekReportResponse>(Database& db)>;
+  WeekReportQuery WeekReport(const v1::WeekReportRequest& request) const;
 
   // Advances steps and ends sessions whose deadline passed. Cheap when
   // nothing is due (no post); called often by the maintenance thread.

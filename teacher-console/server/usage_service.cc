@@ -37,25 +37,6 @@ std::vector<ReportDevice> ReportDevices(const ConsoleContext& context,
   return out;
 }
 
-// Runs `build` on the report worker and finishes the RPC with its result.
-template <typename Response, typename Build>
-grpc::ServerUnaryReactor* OnWorker(grpc::CallbackServerContext* ctx,
-                                   const ConsoleContext& context,
-                                   Response* response, Build build) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  context.reports->Post([reactor, response, build](Database* db) {
-    if (db == nullptr) {
-      reactor->Finish(ToGrpc(absl::UnavailableError(
-          "the console is busy or shutting down: try again")));
-      return;
-    }
-    absl::StatusOr<Response> built = build(*db);
-    if (built.ok()) *response = *std::move(built);
-    reactor->Finish(ToGrpc(built.status()));
-  });
-  return reactor;
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* ConsoleService::DevicesReport(
@@ -68,7 +49,7 @@ grpc::ServerUnaryReactor* ConsoleService::DevicesReport(
   }
   ConsoleContext context = context_;
   const bool aggregates_only = caller.role == v1::ROLE_CITY_VIEWER;
-  return OnWorker(
+  return AnswerOnReportWorker(
       ctx, context_, response,
       [context, request, aggregates_only](
           Database& db) -> absl::StatusOr<v1::DevicesReportResponse> {
@@ -98,10 +79,11 @@ grpc::ServerUnaryReactor* ConsoleService::NoScreenReport(
     return refused;
   }
   ConsoleContext context = context_;
-  return OnWorker(ctx, context_, response, [context, request](Database& db) {
-    return BuildNoScreenReport(
-        db, ReportDevices(context, request->school(), true), *request);
-  });
+  return AnswerOnReportWorker(
+      ctx, context_, response, [context, request](Database& db) {
+        return BuildNoScreenReport(
+            db, ReportDevices(context, request->school(), true), *request);
+      });
 }
 
 }  // namespace ardoise

@@ -177,9 +177,6 @@ absl::Time TestBed::ConsoleNow() const {
   return clock_start_ + (absl::Now() - clock_real_origin_) * clock_speed_;
 }
 
-absl::Duration TestBed::RealTimeFor(absl::Duration d) const {
-  return d / clock_speed_;
-}
 std::string TestBed::CaPem() const { return ReadFile(ca_path()).value_or(""); }
 
 void TestBed::StartConsole(absl::Duration heartbeat) {

@@ -91,8 +91,6 @@ class TestBed {
   void ShiftTestClock(absl::Duration d) { clock_start_ += d; }
   // The console's time now, on the test clock (real time without one).
   absl::Time ConsoleNow() const;
-  // How long `d` of console time takes in real time.
-  absl::Duration RealTimeFor(absl::Duration d) const;
 
   // `ardoise-console init` (first time: database, CA and server certificate
   // for localhost, 127.0.0.1 and ::1, the `admin` account with
