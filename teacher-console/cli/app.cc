@@ -784,6 +784,20 @@ int Main(int argc, const char* const* argv, const Environment& env,
     return kExitOk;
   }
   absl::StatusOr<std::string> ca_pem = ReadFile(ca_location->path);
+  if (absl::IsNotFound(ca_pem.status()) && !ca_location->chosen &&
+      app.got_subcommand("login")) {
+    // First login from this account: pin the console's CA on first use,
+    // with the same confirmation as `ardoise trust`.
+    absl::Status trusted = Trust(
+        *address, TrustFlags{}, ca_location->path,
+        [](const std::string& a) { return FetchPeerChain(a, kCallDeadline); },
+        env.in, out);
+    if (!trusted.ok()) {
+      err << "ardoise: " << trusted.message() << "\n";
+      return kExitFailed;
+    }
+    ca_pem = ReadFile(ca_location->path);
+  }
   if (!ca_pem.ok()) {
     if (absl::IsNotFound(ca_pem.status()) && !ca_location->chosen) {
       err << "ardoise: no CA trusted for the console yet (" << ca_location->path

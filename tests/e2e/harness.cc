@@ -76,16 +76,22 @@ bool Process::Running() {
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& env) {
+                         const std::vector<std::string>& env,
+                         const std::string& input) {
+  int in_pipe[2];
   int out_pipe[2];
   int err_pipe[2];
   CommandResult result;
-  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
+  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
+    return result;
+  }
   std::vector<char*> args = Argv(argv);
   const pid_t pid = fork();
   if (pid == 0) {
+    dup2(in_pipe[0], STDIN_FILENO);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
+    close(in_pipe[1]);
     close(out_pipe[0]);
     close(err_pipe[0]);
     for (const std::string& entry : env) {
@@ -95,6 +101,13 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
     execv(args[0], args.data());
     _exit(127);
   }
+  close(in_pipe[0]);
+  // Test inputs are a few bytes: they fit in the pipe's buffer.
+  if (!input.empty() && write(in_pipe[1], input.data(), input.size()) !=
+                            static_cast<ssize_t>(input.size())) {
+    result.err = "cannot write the command's input";
+  }
+  close(in_pipe[1]);
   close(out_pipe[1]);
   close(err_pipe[1]);
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
@@ -122,10 +135,11 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 }
 
 CommandResult RunCliCommand(const std::vector<std::string>& args,
-                            const std::vector<std::string>& env) {
+                            const std::vector<std::string>& env,
+                            const std::string& input) {
   std::vector<std::string> argv = {ARDOISE_CLI_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv, env);
+  return RunCommand(argv, env, input);
 }
 
 CommandResult RunConsoleCommand(const std::vector<std::string>& args) {

@@ -50,13 +50,17 @@ struct CommandResult {
   std::string err;
 };
 // Runs a program to completion, capturing its output; `env` ("NAME=VALUE")
-// is added to its environment.
+// is added to its environment; its standard input is `input` (then end of
+// file).
 CommandResult RunCommand(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& env = {});
+                         const std::vector<std::string>& env = {},
+                         const std::string& input = "");
 
-// Runs `ardoise` with exactly `args` (no --console, no --ca) and `env`.
+// Runs `ardoise` with exactly `args` (no --console, no --ca), `env` and
+// `input` on its standard input.
 CommandResult RunCliCommand(const std::vector<std::string>& args,
-                            const std::vector<std::string>& env = {});
+                            const std::vector<std::string>& env = {},
+                            const std::string& input = "");
 
 // The password `StartConsole` gives the admin account, and the one
 // `TestBed::AddUser` gives people.

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/files.h"
@@ -131,6 +132,34 @@ TEST(TlsTest, CliRefusesAConsoleWithAnotherCa) {
       {"--console", right.console_address(), "--ca", saved, "schools", "list"},
       right.CliEnv());
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(TlsTest, FirstLoginPinsTheConsolesCaOnceConfirmed) {
+  TestBed bed;
+  bed.StartConsole();
+  // A teacher's fresh account: no --ca, nothing in the config folder.
+  const std::string config = bed.dir() + "/fresh-config";
+  const std::vector<std::string> env = {
+      "XDG_CONFIG_HOME=" + config,
+      absl::StrCat("ARDOISE_PASSWORD=", kAdminPassword)};
+  const std::vector<std::string> login = {"--console", bed.console_address(),
+                                          "login", "--user", "admin"};
+  // Not confirmed (no answer): nothing saved, no login.
+  CommandResult first = RunCliCommand(login, env);
+  EXPECT_EQ(first.exit_code, 1);
+  EXPECT_THAT(first.out, HasSubstr(PinOf(bed)));
+  EXPECT_THAT(first.err, HasSubstr("not confirmed"));
+  EXPECT_FALSE(ReadFile(config + "/ardoise/ca.pem").ok());
+  EXPECT_FALSE(ReadFile(config + "/ardoise/token").ok());
+  // Confirmed: the CA is pinned, then the login goes on over it.
+  CommandResult confirmed = RunCliCommand(login, env, "y\n");
+  EXPECT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  EXPECT_EQ(ReadFile(config + "/ardoise/ca.pem").value_or(""), bed.CaPem());
+  EXPECT_TRUE(ReadFile(config + "/ardoise/token").ok());
+  // From then on, plain commands work with what was saved.
+  CommandResult listed = RunCliCommand(
+      {"--console", bed.console_address(), "schools", "list"}, env);
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
 }
 
 TEST(TlsTest, TrustWithoutConfirmationSavesNothing) {
