@@ -258,7 +258,7 @@ rows = [
   ("agent idle PSS", pss / 1024, "MiB", "—", None),
   ("agent idle CPU (%.0f s)" % secs, agent_cpu, "% core", "≤ 0.1 %", lambda v: v <= 0.1),
   ("agent idle wakeups (context switches)", (s1 - s0) / secs, "/s", "—", None),
-  ("Veyon idle RSS (%s)" % env.get("VPROCS", "").strip().replace(" ", " + "), vrss, "MiB", "—", None),
+  ("Veyon idle RSS (%s)" % (env.get("VPROCS", "").strip().replace(" ", " + ") or "all its processes"), vrss, "MiB", "—", None),
   ("Veyon idle RSS, veyon-server + x11vnc", vrss_sx, "MiB", "—", None),
   ("Veyon idle PSS (all its processes)", vpss, "MiB", "—", None),
   ("Veyon idle CPU (same %.0f s)" % secs, vcpu, "% core", "—", None),
