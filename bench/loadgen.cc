@@ -13,12 +13,16 @@
 // second run skips it), connect, steady (console CPU and RSS from /proc),
 // lock fan-out to one pool (--lock-pool, --pool-rounds lock/unlock rounds),
 // lock fan-out to every device (--lock-all), a check that the console sees
-// every device's report of the lock, and a reconnect storm (--storm-restart:
-// SIGKILL the console, run the command that restarts it, time until every
-// agent is back). Prints one table and writes it as JSON (--json).
+// every device's report of the lock, a policy change to every device
+// (--policy-school: ApplyPolicy, then each agent's applied version, then
+// the console's policy status), a session start on the class of the pool
+// (--session-class: StartSession, then each tablet on step 1), and a
+// reconnect storm (--storm-restart: SIGKILL the console, run the command
+// that restarts it, time until every agent is back). Prints one table and
+// writes it as JSON (--json).
 //
-// Exit code 0 when every agent connected and every lock was received and
-// reported; 1 otherwise; 2 for a usage error.
+// Exit code 0 when every agent connected and every lock, policy and session
+// was received and reported; 1 otherwise; 2 for a usage error.
 
 #include <dirent.h>
 #include <signal.h>
@@ -83,6 +87,8 @@ struct Options {
   std::string lock_pool;
   int pool_rounds = 5;
   bool lock_all = false;
+  std::string policy_school;  // apply a policy there and time it
+  std::string session_class;  // start a session there and time it
   std::string console_pid_file;
   std::string storm_restart;
   absl::Duration storm_timeout = absl::Seconds(180);
@@ -290,6 +296,13 @@ struct FanOut {
   bool locked = true;
 };
 
+// A policy change or a session start under way: since when, and whether
+// agents should time what they receive.
+struct Watch {
+  std::atomic<bool> active{false};
+  absl::Time t0;
+};
+
 class Agent {
  public:
   Agent(Fleet* fleet, Identity identity, size_t index);
@@ -298,6 +311,13 @@ class Agent {
   void Disconnect();
   double fanout_ms();  // -1 when not received yet
   void ArmFanOut();
+  // Times the next policy version above the one held now (-1: not yet).
+  void ArmPolicy();
+  double policy_ms();
+  // Times the next session state that puts the agent on a session's first
+  // step (-1: not yet).
+  void ArmSession();
+  double session_ms();
   const Identity& identity() const { return identity_; }
 
  private:
@@ -327,7 +347,10 @@ class Agent {
   int64_t lock_version_ = 0;
   bool locked_ = false;
   int64_t policy_version_ = 0;
+  std::string policy_class_;
   int64_t session_version_ = 0;
+  std::string session_id_;
+  int32_t session_step_ = 0;
   int64_t last_command_seq_ = 0;
   // Usage outbox: seqs acked+1 .. next-1 are pending.
   std::string epoch_;
@@ -338,6 +361,11 @@ class Agent {
   // Fan-out measurement.
   int64_t fanout_baseline_ = -1;
   double fanout_ms_ = -1;
+  // Policy change and session start measurements.
+  int64_t policy_baseline_ = -1;
+  double policy_ms_ = -1;
+  int64_t session_baseline_ = -1;
+  double session_ms_ = -1;
 };
 
 class Fleet {
@@ -361,6 +389,8 @@ class Fleet {
   const std::string& ca_pem() const { return ca_pem_; }
   Totals& totals() { return totals_; }
   FanOut& fanout() { return fanout_; }
+  Watch& policy_watch() { return policy_watch_; }
+  Watch& session_watch() { return session_watch_; }
   void Bury(Stream* s) {
     std::lock_guard<std::mutex> lock(graveyard_mu_);
     graveyard_.push_back({absl::Now(), s});
@@ -394,6 +424,8 @@ class Fleet {
   std::atomic<bool> stop_{false};
   Totals totals_;
   FanOut fanout_;
+  Watch policy_watch_;
+  Watch session_watch_;
   std::mutex graveyard_mu_;
   std::deque<std::pair<absl::Time, Stream*>> graveyard_;
 };
@@ -478,6 +510,28 @@ void Agent::ArmFanOut() {
   fanout_ms_ = -1;
 }
 
+void Agent::ArmPolicy() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  policy_baseline_ = policy_version_;
+  policy_ms_ = -1;
+}
+
+double Agent::policy_ms() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  return policy_ms_;
+}
+
+void Agent::ArmSession() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  session_baseline_ = session_version_;
+  session_ms_ = -1;
+}
+
+double Agent::session_ms() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  return session_ms_;
+}
+
 void Agent::Disconnect() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   dial_at_ = absl::InfiniteFuture();
@@ -527,6 +581,7 @@ void Agent::Dial(absl::Time now) {
   h->set_manual_lock_version(lock_version_);
   h->set_last_command_seq(last_command_seq_);
   h->set_policy_version(policy_version_);
+  h->set_policy_class(policy_class_);
   h->set_session_version(session_version_);
   h->set_usage_epoch(epoch_);
   h->set_usage_next_seq(usage_next_);
@@ -545,6 +600,10 @@ v1::AgentMessage Agent::Report() {
   s->set_last_command_seq(last_command_seq_);
   s->set_policy_version(policy_version_);
   s->set_session_version(session_version_);
+  if (!session_id_.empty()) {
+    s->set_session_id(session_id_);
+    s->set_session_step(session_step_);
+  }
   ToProto(absl::Now(), s->mutable_observed_at());
   return m;
 }
@@ -612,13 +671,31 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
           fanout_ms_ = absl::ToDoubleMilliseconds(now - fleet_->fanout().t0);
         }
       }
-      if (d.has_policy() && d.policy().version() != policy_version_) {
+      // As the agent does: hold the policy (version and class layer) and
+      // the session, then report them.
+      if (d.has_policy() && (d.policy().version() != policy_version_ ||
+                             d.policy().class_name() != policy_class_)) {
         policy_version_ = d.policy().version();
+        policy_class_ = d.policy().class_name();
         changed = true;
+        if (policy_baseline_ >= 0 && policy_ms_ < 0 &&
+            policy_version_ > policy_baseline_ &&
+            fleet_->policy_watch().active) {
+          policy_ms_ =
+              absl::ToDoubleMilliseconds(now - fleet_->policy_watch().t0);
+        }
       }
       if (d.has_session() && d.session().version() > session_version_) {
         session_version_ = d.session().version();
+        session_id_ = d.session().session_id();
+        session_step_ = d.session().step_index();
         changed = true;
+        if (session_baseline_ >= 0 && session_ms_ < 0 &&
+            session_version_ > session_baseline_ && !session_id_.empty() &&
+            session_step_ == 0 && fleet_->session_watch().active) {
+          session_ms_ =
+              absl::ToDoubleMilliseconds(now - fleet_->session_watch().t0);
+        }
       }
       if (changed) stream_->Send(Report());
       break;
@@ -916,6 +993,188 @@ int CountReported(v1::Console::Stub& console, const std::string& token,
   return n;
 }
 
+// Waits until `ms_of` gives a time for every agent of `who`; returns the
+// times (ms) and how many had none within `timeout`.
+std::pair<std::vector<double>, int> Collect(
+    const std::vector<Agent*>& who, const std::function<double(Agent*)>& ms_of,
+    absl::Duration timeout) {
+  WaitUntil(
+      [&] {
+        for (Agent* a : who) {
+          if (ms_of(a) < 0) return false;
+        }
+        return true;
+      },
+      timeout);
+  std::vector<double> ms;
+  int missed = 0;
+  for (Agent* a : who) {
+    const double v = ms_of(a);
+    if (v < 0) {
+      ++missed;
+    } else {
+      ms.push_back(v);
+    }
+  }
+  return {ms, missed};
+}
+
+void CountError(Fleet& fleet, const std::string& what,
+                const grpc::Status& status) {
+  std::lock_guard<std::mutex> lock(fleet.totals().mu);
+  fleet.totals().errors[absl::StrCat(what, ": ", status.error_message())]++;
+}
+
+// The policy file the loadgen applies to `school`: school hours every
+// weekday (07:00-19:00, Paris), the app the session plan uses, and a weekly
+// allowance that differs from one run to the next, so that every device's
+// effective policy changes and every device receives the new version.
+std::string LoadgenPolicy(const std::string& school) {
+  const int64_t minutes = 1200 + absl::ToUnixSeconds(absl::Now()) % 600;
+  std::string hours;
+  for (const char* day :
+       {"monday", "tuesday", "wednesday", "thursday", "friday"}) {
+    absl::StrAppend(&hours, "  ", day, ": [\"07:00-19:00\"]\n");
+  }
+  return absl::StrCat("scope: {school: ", school,
+                      "}\ntimezone: Europe/Paris\nschool_hours:\n", hours,
+                      "weekly_allowance: ", minutes, "m\napps: [gcompris]\n");
+}
+
+// The session's plan: one step on GCompris (a tablet app the policy
+// enables), no whiteboard.
+constexpr char kLoadgenPlan[] = R"(title: "Loadgen"
+levels: [CM1]
+steps:
+  - {title: "Un", duration: 30m, tablets: {app: gcompris}, whiteboard: none}
+)";
+
+// How many of `who` the console's policy status shows running the version
+// in force.
+int CountPolicyCurrent(v1::Console::Stub& console, const std::string& token,
+                       const std::vector<Agent*>& who) {
+  std::set<std::string> ids;
+  for (Agent* a : who) ids.insert(a->identity().device_id);
+  v1::PolicyStatusRequest request;
+  v1::PolicyStatusResponse response;
+  grpc::ClientContext context;
+  PrepareConsoleCall(&context, token, absl::Seconds(60));
+  if (!console.PolicyStatus(&context, request, &response).ok()) return -1;
+  int n = 0;
+  for (const v1::DevicePolicyStatus& d : response.devices()) {
+    if (ids.count(d.id()) != 0 && d.current()) ++n;
+  }
+  return n;
+}
+
+// Applies LoadgenPolicy(school) and times, per agent of `who`, the rpc's
+// start → the agent holds the new version (and has sent its report of it).
+// Then waits until the console records every agent's applied version.
+// Returns false when an agent missed it.
+bool PolicyChange(Fleet& fleet, v1::Console::Stub& console,
+                  const std::string& token, const std::string& school,
+                  const std::vector<Agent*>& who, Report& report) {
+  for (Agent* a : who) a->ArmPolicy();
+  fleet.policy_watch().t0 = absl::Now();
+  fleet.policy_watch().active = true;
+  v1::ApplyPolicyRequest request;
+  v1::PolicyFile* file = request.add_files();
+  file->set_name("loadgen-policy.yaml");
+  file->set_content(LoadgenPolicy(school));
+  v1::ApplyPolicyResponse response;
+  grpc::ClientContext context;
+  PrepareConsoleCall(&context, token, absl::Seconds(60));
+  grpc::Status status = console.ApplyPolicy(&context, request, &response);
+  if (!status.ok()) CountError(fleet, "ApplyPolicy", status);
+  auto [ms, missed] = Collect(
+      who, [](Agent* a) { return a->policy_ms(); },
+      status.ok() ? absl::Seconds(60) : absl::ZeroDuration());
+  fleet.policy_watch().active = false;
+  report.Pcts(
+      "policy_change",
+      absl::StrCat("policy change → applied by each agent (", who.size(), ")"),
+      Summarize(ms));
+  report.Num("policy_missed", "  devices that missed the policy", missed, "",
+             0);
+  int current = 0;
+  if (status.ok()) {
+    WaitUntil(
+        [&] {
+          current = CountPolicyCurrent(console, token, who);
+          return current == static_cast<int>(who.size());
+        },
+        absl::Seconds(60));
+  }
+  report.Num("policy_current",
+             "devices the console shows running the new policy", current, "",
+             0);
+  return status.ok() && missed == 0 && current == static_cast<int>(who.size());
+}
+
+// Creates `class_name` (school `school`, home room `pool`) if needed, starts
+// kLoadgenPlan on it and times, per agent of `who` (the pool's), the rpc's
+// start → the agent holds the session on its first step. Ends the session
+// afterwards, so that the next run can start one. Returns false when an
+// agent missed it.
+bool SessionStart(Fleet& fleet, v1::Console::Stub& console,
+                  const std::string& token, const std::string& school,
+                  const std::string& class_name, const std::string& pool,
+                  const std::vector<Agent*>& who, Report& report) {
+  {
+    v1::Class klass;
+    klass.set_name(class_name);
+    klass.set_school(school);
+    klass.add_levels("CM1");
+    klass.set_home_room(pool);
+    v1::Class created;
+    grpc::ClientContext context;
+    PrepareConsoleCall(&context, token, absl::Seconds(60));
+    grpc::Status status = console.CreateClass(&context, klass, &created);
+    if (!status.ok() &&
+        status.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      CountError(fleet, "CreateClass", status);
+      return false;
+    }
+  }
+  auto steer = [&](v1::SteerSessionRequest::Action action) {
+    v1::SteerSessionRequest request;
+    request.set_class_name(class_name);
+    request.set_action(action);
+    v1::Session session;
+    grpc::ClientContext context;
+    PrepareConsoleCall(&context, token, absl::Seconds(60));
+    return console.SteerSession(&context, request, &session);
+  };
+  steer(v1::SteerSessionRequest::ACTION_END);  // a run cut short left one
+  for (Agent* a : who) a->ArmSession();
+  fleet.session_watch().t0 = absl::Now();
+  fleet.session_watch().active = true;
+  v1::StartSessionRequest request;
+  request.set_class_name(class_name);
+  request.set_plan_name("loadgen-plan.yaml");
+  request.set_plan_yaml(kLoadgenPlan);
+  v1::Session session;
+  grpc::ClientContext context;
+  PrepareConsoleCall(&context, token, absl::Seconds(60));
+  grpc::Status status = console.StartSession(&context, request, &session);
+  if (!status.ok()) CountError(fleet, "StartSession", status);
+  auto [ms, missed] = Collect(
+      who, [](Agent* a) { return a->session_ms(); },
+      status.ok() ? absl::Seconds(10) : absl::ZeroDuration());
+  fleet.session_watch().active = false;
+  report.Pcts(
+      "session_start",
+      absl::StrCat("session start → each tablet on step 1 (", who.size(), ")"),
+      Summarize(ms));
+  report.Num("session_missed", "  tablets that missed the session start",
+             missed, "", 0);
+  if (status.ok()) {
+    grpc::Status ended = steer(v1::SteerSessionRequest::ACTION_END);
+    if (!ended.ok()) CountError(fleet, "SteerSession end", ended);
+  }
+  return status.ok() && missed == 0 && !who.empty();
+}
+
 int Run(const Options& options) {
   // Thousands of sockets: raise the soft limit to the hard one.
   rlimit limit{};
@@ -1110,6 +1369,25 @@ int Run(const Options& options) {
     all_received = all_received && missed2 == 0;
   }
 
+  // A policy change reaching every device.
+  if (!o.policy_school.empty()) {
+    std::vector<Agent*> who;
+    for (auto& a : fleet.agents()) who.push_back(a.get());
+    all_received =
+        PolicyChange(fleet, *console, o.token, o.policy_school, who, report) &&
+        all_received;
+  }
+  // A session start reaching every tablet of the class's home room.
+  if (!o.session_class.empty()) {
+    std::vector<Agent*> who;
+    for (auto& a : fleet.agents()) {
+      if (a->identity().pool == o.lock_pool) who.push_back(a.get());
+    }
+    all_received = SessionStart(fleet, *console, o.token, o.policy_school,
+                                o.session_class, o.lock_pool, who, report) &&
+                   all_received;
+  }
+
   // Reconnect storm.
   if (!o.storm_restart.empty() && console_pid > 0) {
     const absl::Time kill_at = absl::Now();
@@ -1166,7 +1444,9 @@ int Run(const Options& options) {
     report.Add("errors", "errors", errors + "}",
                shown.empty() ? "none" : shown);
   }
-  report.Add("ok", "all connected, all locks received and reported",
+  report.Add("ok",
+             "all connected; all locks, policies and sessions received and "
+             "reported",
              all_connected && all_received ? "true" : "false",
              all_connected && all_received ? "yes" : "NO");
   fleet.Stop();
@@ -1219,6 +1499,15 @@ int main(int argc, char** argv) {
   app.add_option("--pool-rounds", o.pool_rounds,
                  "lock+unlock rounds on the pool");
   app.add_flag("--lock-all", o.lock_all, "lock and unlock every device");
+  app.add_option("--policy-school", o.policy_school,
+                 "apply a policy to this school (every simulated device's) "
+                 "and time each device's applied version");
+  app.add_option("--session-class", o.session_class,
+                 "create this class in --policy-school with --lock-pool as "
+                 "its home room, start a session and time each tablet's "
+                 "step 1 (the console's clock must be in school hours)")
+      ->needs("--policy-school")
+      ->needs("--lock-pool");
   app.add_option("--console-pid-file", o.console_pid_file,
                  "file holding the console's pid (CPU, RSS, sockets, storm)");
   app.add_option("--storm-restart", o.storm_restart,
@@ -1240,10 +1529,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     o.token = std::string(absl::StripAsciiWhitespace(*token));
-  } else if (!o.lock_pool.empty() || o.lock_all) {
-    std::cerr << "ardoise-loadgen: --lock-pool and --lock-all call the "
-                 "console as an operator: give --token-file (an it_admin's "
-                 "token from `ardoise login`)\n";
+  } else if (!o.lock_pool.empty() || o.lock_all || !o.policy_school.empty()) {
+    std::cerr << "ardoise-loadgen: --lock-pool, --lock-all, --policy-school "
+                 "and --session-class call the console as an operator: give "
+                 "--token-file (an it_admin's token from `ardoise login`)\n";
     return 2;
   }
   using ardoise::loadgen::ParseSeconds;

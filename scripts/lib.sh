@@ -12,6 +12,10 @@ ARDOISE_PACKAGES=(
   tzdata clang-format clang
 )
 
+# What only ./scripts/bench load adds: Veyon's client service and a virtual
+# display for the side-by-side idle figures (never needed by the tests).
+ARDOISE_BENCH_PACKAGES=(veyon-service libqca-qt5-2-plugins xvfb)
+
 ensure_packages() {
   local missing=()
   for p in "${ARDOISE_PACKAGES[@]}" "$@"; do

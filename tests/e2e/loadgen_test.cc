@@ -1,6 +1,8 @@
 // The load generator's smoke run: a few hundred simulated agents against the
 // real console. Asserts behaviour only (every agent has its own connection,
-// every lock reaches every agent and its report reaches the console), never
+// every lock reaches every agent and its report reaches the console, a
+// policy change reaches every agent and the console records every applied
+// version, a session start puts every tablet of the class on step 1), never
 // speed: the figures come from ./scripts/bench load.
 #include <string>
 
@@ -30,7 +32,15 @@ double JsonNumber(const std::string& json, const std::string& key) {
 
 TEST(LoadgenSmoke, AgentsConnectOnTheirOwnConnectionsAndAllAckALock) {
   TestBed bed;
+  // A Monday 09:00 in Paris at real speed: the session starts in school
+  // hours.
+  bed.UseTestClock(absl::FromUnixSeconds(1795420800), 1);
   bed.StartConsole(absl::Seconds(2));
+  ASSERT_EQ(bed.Cli({"schools", "create", "lg"}).exit_code, 0);
+  ASSERT_EQ(bed.Cli({"pools", "create", "lg-class", "--school", "lg", "--kind",
+                     "room"})
+                .exit_code,
+            0);
   const std::string class_token = bed.CreateToken("lg", "lg-class", kClass);
   const std::string rest_token =
       bed.CreateToken("lg", "lg-rest", kAgents - kClass);
@@ -67,6 +77,10 @@ TEST(LoadgenSmoke, AgentsConnectOnTheirOwnConnectionsAndAllAckALock) {
                   "--pool-rounds",
                   "1",
                   "--lock-all",
+                  "--policy-school",
+                  "lg",
+                  "--session-class",
+                  "lg-cm1",
                   "--console-pid-file",
                   pid_file,
                   "--json",
@@ -83,6 +97,14 @@ TEST(LoadgenSmoke, AgentsConnectOnTheirOwnConnectionsAndAllAckALock) {
   EXPECT_EQ(JsonNumber(*json, "fanout_pool_missed"), 0) << *json;
   EXPECT_EQ(JsonNumber(*json, "fanout_all_missed"), 0) << *json;
   EXPECT_EQ(JsonNumber(*json, "lock_reported"), kAgents) << *json;
+  // The policy reached every agent, and the console holds every applied
+  // version.
+  EXPECT_EQ(JsonNumber(*json, "policy_missed"), 0) << *json;
+  EXPECT_EQ(JsonNumber(*json, "policy_current"), kAgents) << *json;
+  // The session put every tablet of the class on its first step.
+  EXPECT_EQ(JsonNumber(*json, "session_missed"), 0) << *json;
+  EXPECT_NE(json->find("\"session_start\": {\"n\": 30,"), std::string::npos)
+      << *json;
   EXPECT_NE(json->find("\"ok\": true"), std::string::npos) << *json;
 
   // A second run reuses the identities: no enrollment, same devices.
