@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "common/school_time.h"
 #include "common/session_timeline.h"
+#include "common/startup_pages.h"
 #include "common/status_macros.h"
 #include "common/tls.h"
 #include "common/transport.h"
@@ -220,6 +221,12 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
       }
       ARDOISE_LOG(INFO) << "connected to the console as " << identity_.name
                         << " (" << identity_.device_id << ")";
+      if (!started_up_) {
+        // Starting and the first TLS handshake are behind us: give back the
+        // library pages only they used (common/startup_pages.h).
+        started_up_ = true;
+        ReleaseStartupPages();
+      }
       Enforce(false);
       {
         // A new stream: what was in flight on the old one is sent again.

@@ -14,7 +14,8 @@
 // come back. Every message from the console wakes the ticker to recompute.
 // A change of the wall clock is seen at the next wake-up (at most the usage
 // alive refresh, 15 s, away).
-// Free use is counted with the monotonic clock.
+// Free use is counted with the monotonic clock. After the first Welcome the
+// agent unmaps the library pages only starting used (common/startup_pages.h).
 //
 // Usage: every decision also feeds the UsageRecorder (intervals committed to
 // the outbox in agent.db); the outbox is sent in batches of up to
@@ -159,6 +160,7 @@ class Agent final : public ConsoleLink::Delegate {
   absl::Duration heartbeat_ ABSL_GUARDED_BY(tick_mu_) = absl::Seconds(30);
   std::thread ticker_;
   bool started_ = false;
+  bool started_up_ = false;  // link thread only: startup pages released
 };
 
 // Use stops counting after this long without input (DESIGN.md: idle time is
