@@ -108,7 +108,7 @@ TEST_F(UsageRecorderTest, NextDueIsTheNextAliveRefreshOrCut) {
   EXPECT_EQ(recorder.NextDue(), absl::InfiniteFuture());  // nothing open
   ASSERT_TRUE(recorder.Start(kT0, absl::InfinitePast(), Used()).ok());
   EXPECT_EQ(recorder.NextDue(), kT0 + absl::Seconds(15));
-  recorder.Observe(kT0 + absl::Seconds(50), Used());  // alive saved at 50
+  recorder.Observe(kT0 + absl::Seconds(50), Used());       // alive saved at 50
   EXPECT_EQ(recorder.NextDue(), kT0 + absl::Seconds(60));  // the cut
   recorder.Observe(kT0 + absl::Seconds(60), Used());       // cut
   EXPECT_EQ(recorder.NextDue(), kT0 + absl::Seconds(75));
