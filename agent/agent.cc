@@ -11,6 +11,7 @@
 #include "common/random.h"
 #include "common/school_time.h"
 #include "common/session_timeline.h"
+#include "common/startup_pages.h"
 #include "common/status_macros.h"
 #include "common/tls.h"
 #include "common/transport.h"
@@ -220,6 +221,12 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
       }
       ARDOISE_LOG(INFO) << "connected to the console as " << identity_.name
                         << " (" << identity_.device_id << ")";
+      if (!started_up_) {
+        // Starting and the first TLS handshake are behind us: give back the
+        // library pages only they used (common/startup_pages.h).
+        started_up_ = true;
+        ReleaseStartupPages();
+      }
       Enforce(false);
       {
         // A new stream: what was in flight on the old one is sent again.
@@ -292,6 +299,25 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
     default:
       ARDOISE_LOG(WARNING) << "ignoring an unknown message from the console";
   }
+  Poke();  // a new heartbeat, lock, session or usage in flight: new deadlines
+}
+
+void Agent::Poke() {
+  absl::MutexLock lock(&tick_mu_);
+  poked_ = true;
+}
+
+absl::Duration Agent::NextWake() {
+  absl::Duration next;
+  {
+    absl::MutexLock lock(&mu_);
+    next = next_due_;
+  }
+  absl::MutexLock lock(&usage_mu_);
+  if (usage_online_ && usage_in_flight_ != 0) {
+    next = std::min(next, usage_sent_at_ + kUsageResendAfter);
+  }
+  return next;
 }
 
 void Agent::ApplyPolicyLocked(v1::EffectivePolicy policy) {
@@ -501,10 +527,17 @@ void Agent::Enforce(bool report) {
 
   // Use since the last decision counts if that decision allowed free use and
   // someone was at the device (the monotonic clock: immune to clock changes).
+  // Use stops counting kIdleIsNotUse after the last input: the ticker may
+  // wake well after that moment, so count exactly up to it.
   auto shown = platform_->Report();
-  const bool idle = shown.ok() && shown->idle >= kIdleIsNotUse;
-  if (decision_.counts_as_free_use && !idle) {
-    ledger_.Add(mono - counted_until_, today);
+  if (decision_.counts_as_free_use) {
+    absl::Duration used_until = mono;
+    if (shown.ok() && shown->idle > kIdleIsNotUse) {
+      used_until = mono - (shown->idle - kIdleIsNotUse);
+    }
+    if (used_until > counted_until_) {
+      ledger_.Add(used_until - counted_until_, today);
+    }
   }
   counted_until_ = mono;
 
@@ -536,6 +569,24 @@ void Agent::Enforce(bool report) {
   if (mono - saved_at_ >= kSaveProgressEvery) SaveProgressLocked();
   usage_.Observe(time.now, UsageStateLocked());
 
+  // When this must run again even if nothing arrives (schedule times are
+  // carried over to the monotonic clock from `time.now`).
+  const auto at = [&](absl::Time t) {
+    return t == absl::InfiniteFuture() ? absl::InfiniteDuration()
+                                       : mono + (t - time.now);
+  };
+  absl::Duration next =
+      std::min({saved_at_ + kSaveProgressEvery, at(decision_.valid_until),
+                at(usage_.NextDue())});
+  if (!decision_.locked && shown.ok()) {
+    // Whether someone is using the device changes when the idle time
+    // crosses kIdleIsNotUse; a return after that is only seen by looking.
+    next = std::min(next, shown->idle < kIdleIsNotUse
+                              ? mono + (kIdleIsNotUse - shown->idle)
+                              : mono + kInputPoll);
+  }
+  next_due_ = next;
+
   v1::DeviceState state = StateLocked();
   v1::DeviceState before = last_sent_;
   before.clear_observed_at();
@@ -552,25 +603,23 @@ void Agent::Enforce(bool report) {
 }
 
 void Agent::Tick() {
-  // Reports follow the agent's clock (a test clock may run faster); wake-ups
-  // are real: every second (or each usage cut), so that schedule boundaries,
-  // step changes, deadlines, expiries and the daily limit are enforced
-  // promptly.
+  // Reports and deadlines follow the agent's clock (a test clock may run
+  // faster); waits are real, hence RealDuration. The first round waits a
+  // second, as the link usually needs that long to be welcomed.
   bool reported = false;
   absl::Duration last_report;
+  absl::Duration wait = std::min(absl::Seconds(1), options_.usage_cut_every);
   for (;;) {
     absl::Duration heartbeat;
     {
       absl::MutexLock lock(&tick_mu_);
-      // Read every round: the Welcome sets the console's period after the
-      // first report went out (a TLS connection takes a while), and keeping
-      // the default 30 s until then would leave the device unheard, hence
-      // shown offline, for that long.
-      heartbeat = heartbeat_;
-      tick_mu_.AwaitWithTimeout(
-          absl::Condition(&stopping_),
-          std::min(absl::Seconds(1), options_.usage_cut_every));
+      tick_mu_.AwaitWithTimeout(absl::Condition(this, &Agent::TickWokenLocked),
+                                wait);
       if (stopping_) return;
+      poked_ = false;
+      // Read every round: the Welcome sets the console's period (and pokes)
+      // after the first report went out.
+      heartbeat = heartbeat_;
     }
     const absl::Duration now = options_.clock->Monotonic();
     const bool due = !reported || now >= last_report + heartbeat;
@@ -580,6 +629,11 @@ void Agent::Tick() {
     }
     Enforce(due);
     PumpUsage();
+    absl::Duration left = std::min(last_report + heartbeat, NextWake()) -
+                          options_.clock->Monotonic();
+    // Overdue after the work ran: that work failed (a disk error); retry.
+    if (left <= absl::ZeroDuration()) left = kRetryAfter;
+    wait = std::max(options_.clock->RealDuration(left), absl::Milliseconds(1));
   }
 }
 

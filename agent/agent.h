@@ -5,9 +5,17 @@
 // At start it re-applies the stored desired state before dialling, so a
 // device that reboots while locked comes up locked. Then it runs two
 // threads: the ConsoleLink's (messages in) and a ticker that re-decides
-// every second (schedule boundaries, expiries, the daily limit), counts free
-// use with the monotonic clock, saves its progress every 30 s and sends a
-// state report each heartbeat.
+// when something is due — a schedule boundary, an expiry, a step end or the
+// daily limit (Decision::valid_until), a usage cut or alive refresh, the
+// progress save every 30 s, the state report each heartbeat, a usage resend,
+// the moment an unlocked device's user turns idle — and sleeps in between
+// (an idle agent wakes a few times a minute, not every second). An unlocked
+// device whose user is already idle is looked at every second, to see them
+// come back. Every message from the console wakes the ticker to recompute.
+// A change of the wall clock is seen at the next wake-up (at most the usage
+// alive refresh, 15 s, away).
+// Free use is counted with the monotonic clock. After the first Welcome the
+// agent unmaps the library pages only starting used (common/startup_pages.h).
 //
 // Usage: every decision also feeds the UsageRecorder (intervals committed to
 // the outbox in agent.db); the outbox is sent in batches of up to
@@ -101,6 +109,13 @@ class Agent final : public ConsoleLink::Delegate {
   void HandleRekey(const v1::RekeyNodeKey& rekey);
   void HandleCommand(const v1::Command& command);
   void Tick();
+  // Wakes the ticker to recompute its deadline (something arrived).
+  void Poke() ABSL_LOCKS_EXCLUDED(tick_mu_);
+  bool TickWokenLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(tick_mu_) {
+    return stopping_ || poked_;
+  }
+  // The monotonic time (agent clock) by which the ticker must run again.
+  absl::Duration NextWake() ABSL_LOCKS_EXCLUDED(mu_, usage_mu_);
   UsageState UsageStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sends the next usage batch if none is in flight (or it timed out).
   void PumpUsage() ABSL_LOCKS_EXCLUDED(usage_mu_);
@@ -129,6 +144,8 @@ class Agent final : public ConsoleLink::Delegate {
   absl::Duration counted_until_ ABSL_GUARDED_BY(mu_);  // monotonic
   absl::Duration saved_at_ ABSL_GUARDED_BY(mu_);       // monotonic
   v1::DeviceState last_sent_ ABSL_GUARDED_BY(mu_);
+  // When the last decision stops holding by itself (monotonic), see Enforce.
+  absl::Duration next_due_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
   UsageRecorder usage_ ABSL_GUARDED_BY(mu_);
 
   // The usage sender: whether the stream is welcomed and what is in flight.
@@ -139,14 +156,21 @@ class Agent final : public ConsoleLink::Delegate {
 
   absl::Mutex tick_mu_;
   bool stopping_ ABSL_GUARDED_BY(tick_mu_) = false;
+  bool poked_ ABSL_GUARDED_BY(tick_mu_) = false;
   absl::Duration heartbeat_ ABSL_GUARDED_BY(tick_mu_) = absl::Seconds(30);
   std::thread ticker_;
   bool started_ = false;
+  bool started_up_ = false;  // link thread only: startup pages released
 };
 
 // Use stops counting after this long without input (DESIGN.md: idle time is
 // not use).
 inline constexpr absl::Duration kIdleIsNotUse = absl::Minutes(2);
+// An unlocked device whose user is idle is looked at this often, to count
+// use again promptly when they come back.
+inline constexpr absl::Duration kInputPoll = absl::Seconds(1);
+// A deadline whose work failed (a disk error) is retried after this long.
+inline constexpr absl::Duration kRetryAfter = absl::Seconds(1);
 // The ledger and confirmed time reach the disk at least this often.
 inline constexpr absl::Duration kSaveProgressEvery = absl::Seconds(30);
 // Usage intervals per batch, and how long an unacked batch waits before it

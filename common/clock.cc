@@ -67,6 +67,10 @@ absl::Duration ScaledClock::Monotonic() const {
 
 absl::Time ScaledClock::Now() const { return start_ + Monotonic(); }
 
+absl::Duration ScaledClock::RealDuration(absl::Duration d) const {
+  return d / speed_;
+}
+
 absl::StatusOr<const Clock*> ClockFromFlags(const std::string& fake_start,
                                             double speed) {
   if (fake_start.empty() && speed == 1.0) return Clock::Real();

@@ -34,6 +34,11 @@ class Clock {
   // does not count suspend time).
   virtual absl::Duration Monotonic() const = 0;
 
+  // How long `d` of this clock's time lasts in real time: what to pass to a
+  // real wait (condition variable, sleep) for this clock to advance by `d`.
+  // The real clock and a FakeClock (which moves only when told) return `d`.
+  virtual absl::Duration RealDuration(absl::Duration d) const { return d; }
+
   // The process-wide real clock. Never null, never deleted.
   static Clock* Real();
 };
@@ -73,6 +78,7 @@ class ScaledClock final : public Clock {
   ScaledClock(absl::Time start, double speed);
   absl::Time Now() const override;
   absl::Duration Monotonic() const override;
+  absl::Duration RealDuration(absl::Duration d) const override;
 
  private:
   const absl::Time start_;

@@ -73,5 +73,13 @@ TEST(ClockDeathTest, AdvanceBackwardsAborts) {
   EXPECT_DEATH(clock.Advance(absl::Seconds(-1)), "cannot go back");
 }
 
+TEST(ClockTest, RealDurationUndoesTheSpeed) {
+  EXPECT_EQ(Clock::Real()->RealDuration(absl::Seconds(30)), absl::Seconds(30));
+  FakeClock fake(absl::UnixEpoch());
+  EXPECT_EQ(fake.RealDuration(absl::Seconds(30)), absl::Seconds(30));
+  ScaledClock scaled(absl::UnixEpoch(), 60);
+  EXPECT_EQ(scaled.RealDuration(absl::Seconds(30)), absl::Milliseconds(500));
+}
+
 }  // namespace
 }  // namespace ardoise

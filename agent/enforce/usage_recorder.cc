@@ -125,6 +125,12 @@ void UsageRecorder::Observe(absl::Time now, const UsageState& state) {
   }
 }
 
+absl::Time UsageRecorder::NextDue() const {
+  if (!open_) return absl::InfiniteFuture();
+  return std::min(opened_at_ + options_.cut_every,
+                  alive_saved_ + options_.alive_every);
+}
+
 absl::Status UsageRecorder::Stop(absl::Time now) {
   if (!open_) return absl::OkStatus();
   const absl::Time end = std::max(now, FromProto(current_.start()));

@@ -66,6 +66,10 @@ class UsageRecorder final {
   // refreshes the alive time. Errors are logged; the interval stays open
   // and is retried at the next call.
   void Observe(absl::Time now, const UsageState& state);
+  // The earliest schedule time at which Observe has work even if the state
+  // stays the same (a cut, or refreshing the alive time); InfiniteFuture
+  // when no interval is open. The agent sleeps until then.
+  absl::Time NextDue() const;
   // Closes the open interval and commits a SHUTDOWN marker.
   absl::Status Stop(absl::Time now);
 

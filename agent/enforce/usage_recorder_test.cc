@@ -103,6 +103,19 @@ TEST_F(UsageRecorderTest, CutsOnChangeAndAtLeastEveryInterval) {
   EXPECT_EQ(Outbox().size(), 4u);
 }
 
+TEST_F(UsageRecorderTest, NextDueIsTheNextAliveRefreshOrCut) {
+  UsageRecorder recorder(store_.get(), options_);
+  EXPECT_EQ(recorder.NextDue(), absl::InfiniteFuture());  // nothing open
+  ASSERT_TRUE(recorder.Start(kT0, absl::InfinitePast(), Used()).ok());
+  EXPECT_EQ(recorder.NextDue(), kT0 + absl::Seconds(15));
+  recorder.Observe(kT0 + absl::Seconds(50), Used());       // alive saved at 50
+  EXPECT_EQ(recorder.NextDue(), kT0 + absl::Seconds(60));  // the cut
+  recorder.Observe(kT0 + absl::Seconds(60), Used());       // cut
+  EXPECT_EQ(recorder.NextDue(), kT0 + absl::Seconds(75));
+  ASSERT_TRUE(recorder.Stop(kT0 + absl::Seconds(61)).ok());
+  EXPECT_EQ(recorder.NextDue(), absl::InfiniteFuture());
+}
+
 TEST_F(UsageRecorderTest, CrashLosesAtMostTheTailAfterTheLastHeartbeat) {
   {
     UsageRecorder recorder(store_.get(), options_);

@@ -120,7 +120,10 @@ class ConnectReactor final
   void OnDone() override {
     if (attached_) {
       context_.registry->Detach(device_id_, this);
-      ARDOISE_LOG(INFO) << "device " << device_id_ << " disconnected";
+      if (context_.disconnect_log == nullptr ||
+          context_.disconnect_log->Allow()) {
+        ARDOISE_LOG(INFO) << "device " << device_id_ << " disconnected";
+      }
     }
     delete this;
   }

@@ -57,8 +57,11 @@ absl::Status AgentStream::Handle(const v1::AgentMessage& message) {
       context_.registry->OnHello(device_id_, hello, link_);
       hello_seen_ = true;
       if (!hello.usage_epoch().empty()) AnswerUsageHello(hello);
-      ARDOISE_LOG(INFO) << "device " << device_id_ << " connected from "
-                        << peer_ << " (agent " << hello.agent_version() << ")";
+      if (context_.connect_log == nullptr || context_.connect_log->Allow()) {
+        ARDOISE_LOG(INFO) << "device " << device_id_ << " connected from "
+                          << peer_ << " (agent " << hello.agent_version()
+                          << ")";
+      }
       return absl::OkStatus();
     }
     case v1::AgentMessage::kState:

@@ -163,6 +163,12 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   login_limits.what = "failed logins";
   server->login_limiter_ = std::make_unique<RateLimiter>(login_limits);
   context.login_limiter = server->login_limiter_.get();
+  server->connect_log_ = std::make_unique<LogLimiter>(
+      kRoutineLinesPerWindow, kRoutineLogWindow, Clock::Real());
+  context.connect_log = server->connect_log_.get();
+  server->disconnect_log_ = std::make_unique<LogLimiter>(
+      kRoutineLinesPerWindow, kRoutineLogWindow, Clock::Real());
+  context.disconnect_log = server->disconnect_log_.get();
   context.login_worker = server->login_worker_.get();
   server->agent_link_ = std::make_unique<AgentLinkService>(context);
   server->console_ = std::make_unique<ConsoleService>(context);
@@ -220,6 +226,7 @@ void ConsoleServer::Maintain() {
   // is acted on within 250 ms; the device enforces it on its own anyway).
   while (!stop_.WaitForNotificationWithTimeout(absl::Milliseconds(250))) {
     sessions_->Tick();
+    SummariseRoutineLines();
     if (absl::Now() < next_flush) continue;
     next_flush = absl::Now() + options_.flush_every;
     Flush();
@@ -239,6 +246,18 @@ void ConsoleServer::Maintain() {
       next_usage_purge = now + options_.usage_purge_every;
       PurgeUsage(now);
     }
+  }
+}
+
+void ConsoleServer::SummariseRoutineLines() {
+  const int64_t connected = connect_log_->TakeSuppressed();
+  const int64_t disconnected = disconnect_log_->TakeSuppressed();
+  if (connected > 0 || disconnected > 0) {
+    ARDOISE_LOG(INFO) << "and " << connected << " more devices connected, "
+                      << disconnected << " more disconnected (not logged one "
+                      << "by one; at most " << kRoutineLinesPerWindow
+                      << " of each every "
+                      << absl::FormatDuration(kRoutineLogWindow) << ")";
   }
 }
 

@@ -27,6 +27,11 @@
 
 namespace ardoise {
 
+// Connect and disconnect lines logged one by one per window; beyond that
+// the maintenance thread writes one summary line per window.
+inline constexpr int kRoutineLinesPerWindow = 20;
+inline constexpr absl::Duration kRoutineLogWindow = absl::Seconds(10);
+
 struct ConsoleOptions {
   std::string data_dir;
   std::string listen = "127.0.0.1:7443";
@@ -80,11 +85,15 @@ class ConsoleServer final {
   void Maintain();
   void Flush();
   void PurgeUsage(absl::Time now);
+  // One line for the connects and disconnects not logged one by one.
+  void SummariseRoutineLines();
 
   ConsoleOptions options_;
   // Before the Writer: its done callbacks use it until the Writer stops.
   std::unique_ptr<RateLimiter> enroll_limiter_;
   std::unique_ptr<RateLimiter> login_limiter_;
+  std::unique_ptr<LogLimiter> connect_log_;
+  std::unique_ptr<LogLimiter> disconnect_log_;
   std::unique_ptr<PolicyBook> policies_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<Writer> writer_;

@@ -17,6 +17,7 @@
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/clock.h"
 #include "common/grpc_status.h"
+#include "common/log_limiter.h"
 #include "teacher-console/server/accounts.h"
 #include "teacher-console/server/authz.h"
 #include "teacher-console/server/policy_book.h"
@@ -48,6 +49,11 @@ struct ConsoleContext {
   // Slows down failed logins per peer address, whatever the account
   // (null: no limit); the account lock is LoginPolicy's.
   RateLimiter* login_limiter = nullptr;
+  // Routine per-stream lines (a device connected, disconnected): a few per
+  // window in full, the rest summarised by the maintenance thread, so a
+  // reconnect storm does not write a line per device (null: log them all).
+  LogLimiter* connect_log = nullptr;
+  LogLimiter* disconnect_log = nullptr;
 };
 
 // Resolves a target to device ids: devices and pools through the Registry,
