@@ -11,11 +11,12 @@
 # starts: its deadline is the allowance, a minute of console time later. As
 # soon as the agent holds the session the console is SIGKILLed; the agent
 # must lock by itself (LOCK_REASON_SESSION_DEADLINE). The figure is in real
-# time: the agent's log line (its wall clock) minus the real instant of the
-# deadline, taken from the console's answer to the start (started_at and
-# deadline) and the real time just before the call, so an rpc's latency can
-# only make it look later. The agent's wake-ups are real (every second),
-# whatever the clock's speed, so the speed shortens the wait, not the figure.
+# time: the agent's log line (its wall clock) minus the real instant the
+# console's clock reached the deadline (its test clock starts at FAKE_START
+# when the console starts, taken just before launching it, so the figure can
+# only look later). The agent sleeps until its deadline whatever the clock's
+# speed (Clock::RealDuration), so the speed shortens the wait, not the
+# figure.
 #
 # Prints one JSON object on stdout: {"deadline_late_ms": N, ...}; on failure
 # {"deadline_late_ms": null, "error": "..."} and exit 1.
@@ -54,9 +55,12 @@ wait_for() {
 
 head -c 18 /dev/urandom | base64 >"$D/admin-password"
 "$CONSOLE" init --data "$D/console" --admin-password-file "$D/admin-password" >/dev/null
-# Monday 2026-11-23 09:00 in Paris.
+# Monday 2026-11-23 09:00 in Paris. REAL0: just before the console starts
+# its clock there (it does so as it starts, a few ms later).
+FAKE_START=2026-11-23T08:00:00Z
+REAL0=$(date +%s.%N)
 "$CONSOLE" serve --data "$D/console" --listen 127.0.0.1:0 \
-  --fake-start 2026-11-23T08:00:00Z --clock-speed "$SPEED" >"$D/console.log" 2>&1 &
+  --fake-start "$FAKE_START" --clock-speed "$SPEED" >"$D/console.log" 2>&1 &
 CONSOLE_PID=$!
 wait_for 30 test -s "$D/console/console.addr" || fail "the console did not start"
 ADDR=$(cat "$D/console/console.addr")
@@ -93,7 +97,6 @@ ready() {
 }
 wait_for 30 ready || fail "the agent did not connect"
 
-T0=$(date +%s.%N)
 cli -o json session start dl-cm1 "$D/plan.yaml" >"$D/session.json" ||
   fail "the session did not start"
 wait_for 10 grep -q "session .* of class dl-cm1" "$D/agent.log" ||
@@ -102,9 +105,10 @@ kill -9 "$CONSOLE_PID"
 wait "$CONSOLE_PID" 2>/dev/null || true
 CONSOLE_PID=
 KILLED=$(date +%s.%N)
-python3 - "$D" "$T0" "$KILLED" "$SPEED" <<'PY'
+python3 - "$D" "$REAL0" "$KILLED" "$SPEED" "$FAKE_START" <<'PY'
 import datetime, json, os, re, sys, time
-d, t0, killed, speed = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+d, real0, killed, speed = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+fake_start = sys.argv[5]
 def instant(text):
     # RFC 3339 (proto JSON), any fraction of a second.
     m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$", text)
@@ -112,7 +116,9 @@ def instant(text):
     return base.timestamp() + (float("0." + m.group(2)) if m.group(2) else 0.0)
 s = json.load(open(os.path.join(d, "session.json")))
 started, deadline = instant(s["startedAt"] if "startedAt" in s else s["started_at"]), instant(s["deadline"])
-deadline_real = t0 + (deadline - started) / speed
+# The real instant the console's clock reaches the deadline: its clock is
+# FAKE_START at REAL0 (a few ms early: the figure can only look later).
+deadline_real = real0 + (deadline - instant(fake_start)) / speed
 result = {"deadline_speed": speed, "deadline_console_s": deadline - started,
           "deadline_killed_before_ms": round((deadline_real - killed) * 1000)}
 if killed >= deadline_real:
