@@ -1268,6 +1268,15 @@ int Run(const Options& options) {
   // Steady heartbeat.
   auto console_channel = MakeChannel(o.console, {*ca_pem});
   auto console = v1::Console::NewStub(*console_channel);
+  // The operator's connection (TCP + TLS) is set up before anything is
+  // timed, as a teacher's open console keeps one: the fan-out figures are
+  // the command's, not a first handshake's.
+  if (!(*console_channel)
+           ->WaitForConnected(
+               absl::ToChronoTime(absl::Now() + absl::Seconds(30)))) {
+    std::lock_guard<std::mutex> lock(fleet.totals().mu);
+    fleet.totals().errors["console: cannot connect the operator channel"]++;
+  }
   if (o.steady > absl::ZeroDuration()) {
     const int64_t acked0 = fleet.totals().usage_intervals_acked.load();
     const int64_t beats0 = fleet.totals().heartbeats.load();
