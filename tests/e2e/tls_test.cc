@@ -83,7 +83,7 @@ TEST(TlsTest, AgentRefusesAConsoleWithAnotherCaBeforeSendingTheToken) {
   const std::string credential = token.substr(0, token.find(".sha256:"));
   CommandResult control =
       impostor.TryEnroll(credential + "." + PinOf(impostor), "control");
-  EXPECT_EQ(control.exit_code, 1);
+  EXPECT_EQ(control.exit_code, 1) << control.out << control.err;
   impostor.KillConsole(SIGTERM);
   const std::string log =
       ReadFile(impostor.dir() + "/console.1.log").value_or("");
