@@ -139,11 +139,24 @@ class UsageTest : public ::testing::Test {
     return true;
   }
 
+  // The console holds exactly what each agent recorded. The agents keep
+  // running (a quiet agent may still cut an interval now and then), so the
+  // pair of reads is retried until it is consistent; a missing or doubled
+  // interval never becomes consistent and fails with the last reads.
   void ExpectTotalsEqual() {
     for (const std::string& name : names_) {
-      const AgentTotals agent = ReadAgent(bed_.AgentDir(name));
-      const ConsoleTotals console =
-          ReadConsole(bed_.dir() + "/console", ids_[name]);
+      AgentTotals agent;
+      ConsoleTotals console;
+      WaitFor(
+          [&] {
+            agent = ReadAgent(bed_.AgentDir(name));
+            console = ReadConsole(bed_.dir() + "/console", ids_[name]);
+            return agent.pending == 0 && console.rows == agent.recorded &&
+                   console.ms == agent.recorded_ms &&
+                   console.aggregated_intervals == agent.recorded &&
+                   console.aggregated_on_ms == agent.recorded_ms;
+          },
+          kPatience);
       SCOPED_TRACE(name);
       EXPECT_GT(agent.recorded, 0);
       EXPECT_EQ(console.rows, agent.recorded);    // none missing
