@@ -83,6 +83,22 @@ void HashThenWrite(
   });
 }
 
+// The Writer's done callback of a change that ends an account's login
+// sessions (disabled, new password): once committed, the in-memory view
+// gets `user` as written and forgets the sessions; then the call finishes.
+Writer::Done SessionsEnded(Accounts* accounts,
+                           grpc::ServerUnaryReactor* reactor,
+                           const v1::User* user, std::string login) {
+  return
+      [accounts, reactor, user, login = std::move(login)](absl::Status status) {
+        if (status.ok()) {
+          accounts->PutUser(*user);
+          accounts->DropSessionsOf(login);
+        }
+        reactor->Finish(ToGrpc(status));
+      };
+}
+
 std::string BearerOf(grpc::CallbackServerContext* ctx) {
   auto header = ctx->client_metadata().find("authorization");
   if (header == ctx->client_metadata().end()) return "";
@@ -279,13 +295,7 @@ grpc::ServerUnaryReactor* ConsoleService::DisableUser(
         *response = row.user;
         return AppendAudit(db, now, caller.actor, "user.disable", login, "ok");
       },
-      [=](absl::Status status) {
-        if (status.ok()) {
-          accounts->PutUser(*response);
-          accounts->DropSessionsOf(login);
-        }
-        reactor->Finish(ToGrpc(status));
-      });
+      SessionsEnded(accounts, reactor, response, login));
   return reactor;
 }
 
@@ -322,13 +332,7 @@ grpc::ServerUnaryReactor* ConsoleService::ResetPassword(
         return AppendAudit(db, now, caller.actor, "user.reset-password", login,
                            "ok");
       },
-      [=](absl::Status status) {
-        if (status.ok()) {
-          accounts->PutUser(response->user());
-          accounts->DropSessionsOf(login);
-        }
-        reactor->Finish(ToGrpc(status));
-      });
+      SessionsEnded(accounts, reactor, response->mutable_user(), login));
   return reactor;
 }
 

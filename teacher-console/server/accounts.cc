@@ -42,17 +42,6 @@ v1::User UserFrom(const Statement& row) {
   return user;
 }
 
-v1::Date DateFromText(const std::string& text) {
-  v1::Date date;
-  absl::CivilDay day;
-  if (absl::ParseCivilTime(text, &day)) {
-    date.set_year(static_cast<int32_t>(day.year()));
-    date.set_month(day.month());
-    date.set_day(day.day());
-  }
-  return date;
-}
-
 constexpr char kAccountColumns[] =
     "login, role, school, disabled, failed_logins, locked_until, "
     "password_hash";
@@ -367,8 +356,8 @@ absl::Status Accounts::Load(Database& db, absl::Time now) {
     v1::TeacherAssignment& a = assignments.emplace_back();
     a.set_class_name(rows.ColumnText(0));
     a.set_teacher(rows.ColumnText(1));
-    *a.mutable_from() = DateFromText(rows.ColumnText(2));
-    *a.mutable_to() = DateFromText(rows.ColumnText(3));
+    *a.mutable_from() = DateOfText(rows.ColumnText(2));
+    *a.mutable_to() = DateOfText(rows.ColumnText(3));
     a.set_substitute(rows.ColumnInt64(4) != 0);
   }
   absl::MutexLock lock(&mu_);

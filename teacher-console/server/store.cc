@@ -647,17 +647,6 @@ absl::StatusOr<std::string> DayText(const v1::Date& date,
   return absl::FormatCivilTime(day);
 }
 
-v1::Date DateOf(const std::string& text) {
-  v1::Date date;
-  absl::CivilDay day;
-  if (absl::ParseCivilTime(text, &day)) {
-    date.set_year(static_cast<int32_t>(day.year()));
-    date.set_month(day.month());
-    date.set_day(day.day());
-  }
-  return date;
-}
-
 std::vector<std::string> SplitList(const std::string& text) {
   if (text.empty()) return {};
   return absl::StrSplit(text, ',');
@@ -671,6 +660,17 @@ absl::Status AlreadyExists(const std::string& what, const std::string& name,
 }
 
 }  // namespace
+
+v1::Date DateOfText(const std::string& text) {
+  v1::Date date;
+  absl::CivilDay day;
+  if (absl::ParseCivilTime(text, &day)) {
+    date.set_year(static_cast<int32_t>(day.year()));
+    date.set_month(day.month());
+    date.set_day(day.day());
+  }
+  return date;
+}
 
 absl::StatusOr<v1::School> InsertSchool(Database& db, v1::School school,
                                         absl::Time now) {
@@ -931,8 +931,8 @@ absl::StatusOr<std::vector<v1::TeacherAssignment>> LoadAssignments(
     v1::TeacherAssignment& a = out.emplace_back();
     a.set_class_name(class_name);
     a.set_teacher(rows.ColumnText(0));
-    *a.mutable_from() = DateOf(rows.ColumnText(1));
-    *a.mutable_to() = DateOf(rows.ColumnText(2));
+    *a.mutable_from() = DateOfText(rows.ColumnText(1));
+    *a.mutable_to() = DateOfText(rows.ColumnText(2));
     a.set_substitute(rows.ColumnInt64(3) != 0);
   }
   return out;

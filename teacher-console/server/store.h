@@ -124,6 +124,9 @@ absl::StatusOr<std::vector<v1::Class>> LoadClasses(Database& db,
 absl::StatusOr<std::vector<v1::TeacherAssignment>> LoadAssignments(
     Database& db, const std::string& class_name);
 
+// A "YYYY-MM-DD" column as a v1::Date (all zero when it does not parse).
+v1::Date DateOfText(const std::string& text);
+
 // Appends one line to the append-only audit trail.
 absl::Status AppendAudit(Database& db, absl::Time at, const std::string& actor,
                          const std::string& action, const std::string& target,
