@@ -1,6 +1,8 @@
 #include "common/transport.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "common/tls.h"
@@ -16,12 +18,17 @@ std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(
   return grpc::SslServerCredentials(options);
 }
 
-void ConfigureServer(grpc::ServerBuilder& builder) {
+void ConfigureServer(grpc::ServerBuilder& builder, absl::Duration heartbeat) {
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
-  // Agents ping every 30 s on idle streams; allow it, and ping them too so
-  // a tablet that vanished without closing its TCP connection is noticed.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  // Agents may ping idle streams (every 10 s at most); allow it. Ping them
+  // only when they went quiet, so a tablet that vanished without closing
+  // its TCP connection is noticed.
+  builder.AddChannelArgument(
+      GRPC_ARG_KEEPALIVE_TIME_MS,
+      static_cast<int>(std::min<int64_t>(
+          absl::ToInt64Milliseconds(2 * heartbeat + absl::Seconds(10)),
+          std::numeric_limits<int>::max())));
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(

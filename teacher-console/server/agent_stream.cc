@@ -73,7 +73,7 @@ absl::Status AgentStream::Handle(const v1::AgentMessage& message) {
       const int64_t seq = message.command_ack().seq();
       Registry* registry = context_.registry;
       std::string id = device_id_;
-      context_.writer->Post(
+      context_.writer->PostBackground(
           [id, seq](Database& db) { return DeleteCommand(db, id, seq); },
           [registry, id, seq](absl::Status status) {
             if (status.ok()) registry->RemoveCommand(id, seq);
@@ -100,7 +100,7 @@ absl::Status AgentStream::Handle(const v1::AgentMessage& message) {
 void AgentStream::AnswerUsageHello(const v1::Hello& hello) {
   Registry* registry = context_.registry;
   auto ack = std::make_shared<v1::UsageAck>();
-  context_.writer->Post(
+  context_.writer->PostBackground(
       [id = device_id_, epoch = hello.usage_epoch(),
        next = hello.usage_next_seq(), ack](Database& db) -> absl::Status {
         ARDOISE_ASSIGN_OR_RETURN(*ack, UsageAckForHello(db, id, epoch, next));
@@ -139,7 +139,7 @@ absl::Status AgentStream::IngestBatch(const v1::UsageBatch& batch) {
   Registry* registry = context_.registry;
   auto in_flight = usage_in_flight_;
   ++*in_flight;
-  context_.writer->Post(
+  context_.writer->PostBackground(
       [placement, shared, result](Database& db) -> absl::Status {
         const absl::TimeZone zone = SchoolTimeZone(db, placement.school);
         ARDOISE_ASSIGN_OR_RETURN(*result,

@@ -68,11 +68,11 @@ void AddDevicesToScope(const ConsoleContext& context,
                        const std::vector<std::string>& ids,
                        RequestScope& scope) {
   scope.has_devices = true;
-  for (const std::string& id : ids) {
-    scope.devices.push_back(id);
-    auto device = context.registry->Get(id);
-    scope.device_schools.push_back(device.ok() ? device->school() : "");
-  }
+  scope.devices.insert(scope.devices.end(), ids.begin(), ids.end());
+  std::vector<std::string> schools = context.registry->SchoolsOf(ids);
+  scope.device_schools.insert(scope.device_schools.end(),
+                              std::make_move_iterator(schools.begin()),
+                              std::make_move_iterator(schools.end()));
 }
 
 // The scope of a request about one device (name or id).
@@ -129,9 +129,8 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* ctx,
 void FillResult(const Registry& registry, const std::string& described,
                 const std::vector<std::string>& ids, v1::TargetResult* out) {
   out->set_resolved(described);
-  for (const std::string& id : ids) {
-    auto device = registry.Get(id);
-    if (device.ok()) *out->add_devices() = *std::move(device);
+  for (v1::Device& device : registry.GetMany(ids)) {
+    *out->add_devices() = std::move(device);
   }
 }
 
@@ -282,6 +281,7 @@ grpc::ServerUnaryReactor* ConsoleService::RekeyDevice(
 grpc::ServerUnaryReactor* ConsoleService::SetLock(
     grpc::CallbackServerContext* ctx, const v1::SetLockRequest* request,
     v1::TargetResult* response) {
+  const absl::Time received = absl::Now();
   Caller caller;
   if (auto* refused =
           Admit(context_, ctx, "SetLock",
@@ -325,12 +325,18 @@ grpc::ServerUnaryReactor* ConsoleService::SetLock(
       },
       [=, ids = *ids](absl::Status status) {
         if (status.ok()) {
+          const absl::Time stored = absl::Now();
           for (size_t i = 0; i < ids.size(); ++i) {
             registry->SetDesiredLock(ids[i], (*locks)[i]);
           }
+          const absl::Time sent = absl::Now();
           FillResult(*registry, described, ids, response);
-          ARDOISE_LOG(INFO) << (locked ? "locked " : "unlocked ") << described
-                            << " (" << ids.size() << " devices)";
+          ARDOISE_LOG(INFO)
+              << (locked ? "locked " : "unlocked ") << described << " ("
+              << ids.size() << " devices; stored after "
+              << absl::ToInt64Milliseconds(stored - received)
+              << " ms, handed to the streams in "
+              << absl::ToInt64Milliseconds(sent - stored) << " ms)";
         }
         reactor->Finish(ToGrpc(status));
       });

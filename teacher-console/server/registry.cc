@@ -44,11 +44,20 @@ absl::Status Registry::Attach(const std::string& device_id,
     return refused;
   }
   if (entry->link != nullptr) {
-    return absl::AlreadyExistsError(
-        "another agent is already connected with this device's key (a "
-        "cloned disk image?); the device has been flagged");
+    // A stream that missed its last report is a tablet that vanished (Wi-Fi
+    // roaming, power loss) before the server's keepalive noticed: this
+    // connection is its comeback. One that reports on time is another
+    // agent with the same key.
+    if (clock_->Now() - entry->link_heard <= heartbeat_ * 3 / 2) {
+      return absl::AlreadyExistsError(
+          "another agent is already connected with this device's key (a "
+          "cloned disk image?); the device has been flagged");
+    }
+    entry->link->Close(absl::UnavailableError(
+        "this device connected again on another connection"));
   }
   entry->link = link;
+  entry->link_heard = clock_->Now();
   entry->welcomed = false;
   if (pending_key_used != nullptr) *pending_key_used = pending;
   return absl::OkStatus();
@@ -71,6 +80,7 @@ void Registry::OnHello(const std::string& device_id, const v1::Hello& hello,
   const absl::Time now = clock_->Now();
   DeviceRecord& record = entry->record;
   record.last_seen = now;
+  entry->link_heard = now;
   record.agent_version = hello.agent_version();
   record.state = hello.state();
   entry->dirty = true;
@@ -119,6 +129,7 @@ void Registry::OnReport(const std::string& device_id,
   Entry* entry = FindByIdLocked(device_id);
   if (entry == nullptr) return;
   entry->record.last_seen = clock_->Now();
+  entry->link_heard = entry->record.last_seen;
   entry->record.state = state;
   entry->dirty = true;
 }
@@ -375,6 +386,18 @@ std::vector<v1::Device> Registry::InPools(
   std::sort(
       out.begin(), out.end(),
       [](const v1::Device& a, const v1::Device& b) { return a.id() < b.id(); });
+  return out;
+}
+
+std::vector<std::string> Registry::SchoolsOf(
+    const std::vector<std::string>& ids) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (const std::string& id : ids) {
+    auto it = devices_.find(id);
+    out.push_back(it == devices_.end() ? "" : it->second.record.school);
+  }
   return out;
 }
 

@@ -95,7 +95,9 @@ class Registry final {
 
   // Checks a stream's credentials and claims the device for `link`.
   // UNAUTHENTICATED for an unknown or retired device or a wrong key,
-  // ALREADY_EXISTS when another stream holds the device (the caller flags it).
+  // ALREADY_EXISTS when another stream holds the device and its agent
+  // reported within the last 1.5 heartbeats (the caller flags it); a holder
+  // that missed its report is closed and replaced.
   // The pending key of a rotation is accepted too; `*pending_key_used` (if
   // given) then says so, and the caller commits the rotation (the agent
   // stored the key, its ack was lost).
@@ -151,6 +153,8 @@ class Registry final {
   std::vector<v1::Device> List(const v1::ListDevicesRequest& filter) const;
   // Devices in service in any of `pools`, sorted by id.
   std::vector<v1::Device> InPools(const std::vector<std::string>& pools) const;
+  // The school of each device (ids[i] → result[i]; "" for an unknown id).
+  std::vector<std::string> SchoolsOf(const std::vector<std::string>& ids) const;
   // The devices with these ids (unknown ids skipped), in order.
   std::vector<v1::Device> GetMany(const std::vector<std::string>& ids) const;
 
@@ -162,6 +166,8 @@ class Registry final {
     DeviceRecord record;
     LinkHandle* link = nullptr;  // the live stream, if any
     bool welcomed = false;       // Hello handled: pushes go out
+    // When `link` attached or last delivered a Hello or report.
+    absl::Time link_heard = absl::InfinitePast();
     bool dirty = false;
   };
   const Entry* FindLocked(const std::string& id_or_name) const

@@ -97,6 +97,29 @@ TEST_F(RegistryTest, AttachChecksTheKeyAndRefusesASecondStream) {
   EXPECT_TRUE(registry_.Attach("d-1", "key1", &second).ok());
 }
 
+TEST_F(RegistryTest, AStreamThatMissedItsReportIsReplacedNotFlagged) {
+  // A tablet that vanished (Wi-Fi roaming, power loss) and comes back on a
+  // new connection before the server's keepalive closed the old one.
+  RecordingLink old_link, clone, comeback;
+  ASSERT_TRUE(registry_.Attach("d-1", "key1", &old_link).ok());
+  registry_.OnHello("d-1", v1::Hello(), &old_link);
+  clock_.Advance(absl::Seconds(40));
+  registry_.OnReport("d-1", v1::DeviceState());
+  // Reported on time: a second agent with the key is a clone.
+  clock_.Advance(absl::Seconds(40));
+  EXPECT_TRUE(absl::IsAlreadyExists(registry_.Attach("d-1", "key1", &clone)));
+  EXPECT_TRUE(old_link.closed.ok());
+  // 1.5 heartbeats of silence: the old stream is closed and replaced.
+  clock_.Advance(absl::Seconds(6));
+  ASSERT_TRUE(registry_.Attach("d-1", "key1", &comeback).ok());
+  EXPECT_TRUE(absl::IsUnavailable(old_link.closed));
+  registry_.Detach("d-1", &old_link);  // its end: no effect on the new one
+  registry_.OnHello("d-1", v1::Hello(), &comeback);
+  ASSERT_FALSE(comeback.pushed.empty());
+  EXPECT_TRUE(comeback.pushed[0].has_welcome());
+  EXPECT_TRUE(registry_.Get("d-1")->online());
+}
+
 TEST_F(RegistryTest, HelloGetsWelcomeThenOnlyWhatDiffers) {
   v1::ManualLock lock;
   lock.set_version(4);

@@ -180,7 +180,7 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
       MakeServerCredentials(
           {options.listen, tls.cert_chain_pem, tls.private_key_pem}),
       &port);
-  ConfigureServer(builder);
+  ConfigureServer(builder, options.heartbeat);
   builder.RegisterService(server->agent_link_.get());
   builder.RegisterService(server->console_.get());
   server->server_ = builder.BuildAndStart();
@@ -234,7 +234,7 @@ void ConsoleServer::Maintain() {
     if (now >= next_purge) {
       next_purge = now + absl::Minutes(1);
       Registry* registry = registry_.get();
-      writer_->Post(
+      writer_->PostBackground(
           [now](Database& db) {
             return PurgeExpiredCommands(db, now).status();
           },
@@ -277,7 +277,7 @@ void ConsoleServer::PurgeUsage(absl::Time now) {
   for (auto& [days, ids] : by_days) {
     cutoffs.emplace_back(now - absl::Hours(24) * days, std::move(ids));
   }
-  writer_->Post(
+  writer_->PostBackground(
       [cutoffs = std::move(cutoffs)](Database& db) -> absl::Status {
         ARDOISE_ASSIGN_OR_RETURN(int64_t purged,
                                  PurgeUsageIntervals(db, cutoffs));
@@ -297,8 +297,8 @@ void ConsoleServer::PurgeUsage(absl::Time now) {
 void ConsoleServer::Flush() {
   std::vector<LiveUpdate> updates = registry_->TakeDirty();
   if (updates.empty()) return;
-  writer_->Post([updates = std::move(updates)](
-                    Database& db) { return WriteLive(db, updates); },
+  writer_->PostBackground([updates = std::move(updates)](
+                              Database& db) { return WriteLive(db, updates); },
                 [](absl::Status status) {
                   if (!status.ok()) {
                     ARDOISE_LOG(WARNING)

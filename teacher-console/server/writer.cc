@@ -8,26 +8,38 @@
 namespace ardoise {
 
 std::unique_ptr<Writer> Writer::Start(std::unique_ptr<Database> db,
-                                      int max_batch) {
-  return std::unique_ptr<Writer>(new Writer(std::move(db), max_batch));
+                                      int max_batch, absl::Duration gather) {
+  return std::unique_ptr<Writer>(new Writer(std::move(db), max_batch, gather));
 }
 
-Writer::Writer(std::unique_ptr<Database> db, int max_batch)
-    : db_(std::move(db)), max_batch_(max_batch) {
+Writer::Writer(std::unique_ptr<Database> db, int max_batch,
+               absl::Duration gather)
+    : db_(std::move(db)), max_batch_(max_batch), gather_(gather) {
   thread_ = std::thread([this] { Loop(); });
 }
 
 Writer::~Writer() { Stop(); }
 
 void Writer::Post(Work work, Done done) {
+  Enqueue(Item{std::move(work), std::move(done), true, absl::InfinitePast()});
+}
+
+void Writer::PostBackground(Work work, Done done) {
+  Enqueue(Item{std::move(work), std::move(done), false, absl::Now() + gather_});
+}
+
+void Writer::Enqueue(Item item) {
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
-      queue_.push_back(Item{std::move(work), std::move(done)});
+      if (item.urgent) ++urgent_queued_;
+      queue_.push_back(std::move(item));
       return;
     }
   }
-  if (done) done(absl::UnavailableError("the console is shutting down"));
+  if (item.done) {
+    item.done(absl::UnavailableError("the console is shutting down"));
+  }
 }
 
 absl::Status Writer::Run(Work work) {
@@ -54,18 +66,37 @@ int64_t Writer::commits() const {
   return commits_;
 }
 
+bool Writer::BatchDueLocked() const {
+  return stopping_ || urgent_queued_ > 0 ||
+         static_cast<int>(queue_.size()) >= max_batch_;
+}
+
 void Writer::Loop() {
   for (;;) {
     std::deque<Item> batch;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Writer* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) {
-            return w->stopping_ || !w->queue_.empty();
-          },
-          this));
-      if (queue_.empty()) return;  // stopping and drained
+      // Sleeps while there is nothing, or only background work that may
+      // still wait: posting it then wakes nobody.
+      for (;;) {
+        if (queue_.empty()) {
+          mu_.Await(absl::Condition(
+              +[](Writer* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu_) {
+                return w->stopping_ || !w->queue_.empty();
+              },
+              this));
+          if (queue_.empty()) return;  // stopping and drained
+          continue;
+        }
+        if (BatchDueLocked() || absl::Now() >= queue_.front().due) break;
+        mu_.AwaitWithDeadline(absl::Condition(
+                                  +[](Writer* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                                       w->mu_) { return w->BatchDueLocked(); },
+                                  this),
+                              queue_.front().due);
+      }
       while (!queue_.empty() && static_cast<int>(batch.size()) < max_batch_) {
+        if (queue_.front().urgent) --urgent_queued_;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }

@@ -9,11 +9,12 @@
 namespace ardoise {
 namespace {
 
-std::unique_ptr<Writer> StartWithTable() {
+std::unique_ptr<Writer> StartWithTable(
+    absl::Duration gather = absl::Milliseconds(50)) {
   auto db = Database::Open(":memory:");
   EXPECT_TRUE(db.ok());
   EXPECT_TRUE((*db)->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY)").ok());
-  return Writer::Start(*std::move(db));
+  return Writer::Start(*std::move(db), 512, gather);
 }
 
 absl::Status Insert(Database& db, int k) {
@@ -53,6 +54,59 @@ TEST(WriterTest, DoneRunsAfterCommitInPostingOrder) {
   ASSERT_EQ(order.size(), 50u);
   for (int i = 0; i < 50; ++i) EXPECT_EQ(order[i], i);
   EXPECT_EQ(Count(*writer), 50);
+}
+
+TEST(WriterTest, BackgroundWorkWaitsAndRidesAlongWithUrgentWork) {
+  // Background work may wait an hour here: only the urgent post commits it,
+  // in one batch and in posting order.
+  auto writer = StartWithTable(absl::Hours(1));
+  std::vector<int> order;
+  absl::Notification done;
+  for (int i = 0; i < 20; ++i) {
+    writer->PostBackground([i](Database& db) { return Insert(db, i); },
+                           [&, i](absl::Status status) {
+                             EXPECT_TRUE(status.ok());
+                             order.push_back(i);
+                           });
+  }
+  const int64_t commits_before = writer->commits();
+  writer->Post([](Database& db) { return Insert(db, 20); },
+               [&](absl::Status status) {
+                 EXPECT_TRUE(status.ok());
+                 order.push_back(20);
+                 done.Notify();
+               });
+  done.WaitForNotification();
+  EXPECT_EQ(writer->commits(), commits_before + 1);
+  ASSERT_EQ(order.size(), 21u);
+  for (int i = 0; i <= 20; ++i) EXPECT_EQ(order[i], i);
+}
+
+TEST(WriterTest, BackgroundWorkAloneCommitsAfterItsGatherTime) {
+  auto writer = StartWithTable(absl::Milliseconds(20));
+  absl::Notification done;
+  for (int i = 0; i < 10; ++i) {
+    writer->PostBackground([i](Database& db) { return Insert(db, i); },
+                           [&, i](absl::Status status) {
+                             EXPECT_TRUE(status.ok());
+                             if (i == 9) done.Notify();
+                           });
+  }
+  done.WaitForNotification();
+  EXPECT_EQ(Count(*writer), 10);
+}
+
+TEST(WriterTest, StopCommitsWaitingBackgroundWorkAtOnce) {
+  auto writer = StartWithTable(absl::Hours(1));
+  std::atomic<int> committed{0};
+  for (int i = 0; i < 5; ++i) {
+    writer->PostBackground([i](Database& db) { return Insert(db, i); },
+                           [&](absl::Status status) {
+                             if (status.ok()) ++committed;
+                           });
+  }
+  writer->Stop();  // does not wait an hour
+  EXPECT_EQ(committed.load(), 5);
 }
 
 TEST(WriterTest, AFailingItemRollsBackAloneAndTheBatchCommits) {
