@@ -371,7 +371,13 @@ class Agent {
 class Fleet {
  public:
   explicit Fleet(const Options& options, std::string ca_pem)
-      : options_(options), ca_pem_(std::move(ca_pem)) {}
+      : options_(options),
+        ca_pem_(std::move(ca_pem)),
+        // One TLS context for every simulated agent, as each real agent
+        // has its own: a context per channel cost the load generator the
+        // CPU and memory it shares with the console.
+        credentials_(MakeChannelCredentials(options.console,
+                                            ChannelOptions{ca_pem_})) {}
   void Add(Identity identity) {
     agents_.push_back(
         std::make_unique<Agent>(this, std::move(identity), agents_.size()));
@@ -387,6 +393,10 @@ class Fleet {
   std::vector<std::unique_ptr<Agent>>& agents() { return agents_; }
   const Options& options() const { return options_; }
   const std::string& ca_pem() const { return ca_pem_; }
+  const absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>&
+  credentials() const {
+    return credentials_;
+  }
   Totals& totals() { return totals_; }
   FanOut& fanout() { return fanout_; }
   Watch& policy_watch() { return policy_watch_; }
@@ -419,6 +429,7 @@ class Fleet {
 
   const Options& options_;
   std::string ca_pem_;
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials_;
   std::vector<std::unique_ptr<Agent>> agents_;
   std::thread timer_;
   std::atomic<bool> stop_{false};
@@ -562,12 +573,13 @@ void Agent::Dial(absl::Time now) {
     options.root_ca_pem = fleet_->ca_pem();
     options.own_connection = true;  // one TCP connection per agent
     options.max_reconnect_backoff = fleet_->options().backoff_max;
-    auto channel = MakeChannel(fleet_->options().console, options);
-    if (!channel.ok()) {
-      std::cerr << "ardoise-loadgen: " << channel.status() << "\n";
+    if (!fleet_->credentials().ok()) {
+      std::cerr << "ardoise-loadgen: " << fleet_->credentials().status()
+                << "\n";
       std::exit(1);
     }
-    channel_ = *channel;
+    channel_ = MakeChannel(fleet_->options().console, options,
+                           *fleet_->credentials());
     stub_ = v1::AgentLink::NewStub(channel_);
   }
   dial_at_ = absl::InfiniteFuture();

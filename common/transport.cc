@@ -34,10 +34,12 @@ void ConfigureServer(grpc::ServerBuilder& builder, absl::Duration heartbeat) {
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
-    const std::string& target, const ChannelOptions& options) {
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
+MakeChannelCredentials(const std::string& target,
+                       const ChannelOptions& options) {
   // gRPC would trust the system's roots when given no CA: never let that
   // happen silently.
   if (options.root_ca_pem.empty()) {
@@ -50,6 +52,21 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
         absl::StrCat("the CA to check the console at ", target,
                      " with is unusable: ", certificates.status().message()));
   }
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = options.root_ca_pem;
+  return grpc::SslCredentials(tls);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const std::string& target, const ChannelOptions& options) {
+  auto credentials = MakeChannelCredentials(target, options);
+  if (!credentials.ok()) return credentials.status();
+  return MakeChannel(target, options, *credentials);
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& target, const ChannelOptions& options,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   args.SetMaxSendMessageSize(kMaxMessageBytes);
@@ -67,12 +84,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
               static_cast<int>(absl::ToInt64Milliseconds(options.keepalive)));
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Bandwidth-delay probing pings the peer after data arrives, to size
+  // flow-control windows for bulk transfers; ours are small messages, and
+  // each probe is a write and a wake-up on both sides.
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   if (options.own_connection) {
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   }
-  grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = options.root_ca_pem;
-  return grpc::CreateCustomChannel(target, grpc::SslCredentials(tls), args);
+  return grpc::CreateCustomChannel(target, credentials, args);
 }
 
 }  // namespace ardoise

@@ -72,6 +72,16 @@ void ConfigureServer(grpc::ServerBuilder& builder, absl::Duration heartbeat);
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const std::string& target, const ChannelOptions& options);
 
+// The same in two steps, for a program that opens many channels to one
+// console (the load generator): the credentials — the CA checked once, one
+// TLS context — are built once and shared by every channel.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
+MakeChannelCredentials(const std::string& target,
+                       const ChannelOptions& options);
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& target, const ChannelOptions& options,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials);
+
 }  // namespace ardoise
 
 #endif  // ARDOISE_COMMON_TRANSPORT_H_
