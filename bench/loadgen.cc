@@ -376,8 +376,8 @@ class Fleet {
         // One TLS context for every simulated agent, as each real agent
         // has its own: a context per channel cost the load generator the
         // CPU and memory it shares with the console.
-        credentials_(MakeChannelCredentials(options.console,
-                                            ChannelOptions{ca_pem_})) {}
+        credentials_(
+            MakeChannelCredentials(options.console, ChannelOptions{ca_pem_})) {}
   void Add(Identity identity) {
     agents_.push_back(
         std::make_unique<Agent>(this, std::move(identity), agents_.size()));
@@ -393,8 +393,8 @@ class Fleet {
   std::vector<std::unique_ptr<Agent>>& agents() { return agents_; }
   const Options& options() const { return options_; }
   const std::string& ca_pem() const { return ca_pem_; }
-  const absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>&
-  credentials() const {
+  const absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>& credentials()
+      const {
     return credentials_;
   }
   Totals& totals() { return totals_; }
@@ -578,8 +578,8 @@ void Agent::Dial(absl::Time now) {
                 << "\n";
       std::exit(1);
     }
-    channel_ = MakeChannel(fleet_->options().console, options,
-                           *fleet_->credentials());
+    channel_ =
+        MakeChannel(fleet_->options().console, options, *fleet_->credentials());
     stub_ = v1::AgentLink::NewStub(channel_);
   }
   dial_at_ = absl::InfiniteFuture();
