@@ -10,6 +10,7 @@
 #include "agent/platform/sim/sim_platform.h"
 #include "common/duration.h"
 #include "common/logging.h"
+#include "common/program.h"
 #include "common/stop_signals.h"
 #include "common/version.h"
 
@@ -98,11 +99,7 @@ int Run(ardoise::AgentOptions options, const std::string& platform,
 
 int main(int argc, char** argv) {
   ardoise::SetLogPrefix("agent");
-  // Debian builds Abseil with its debug checks, so every Mutex lock walked a
-  // lock-order graph (7 % of the console's CPU at steady heartbeat). Tests
-  // keep the check; the programs do not pay for it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  signal(SIGPIPE, SIG_IGN);  // a console closing a socket is not fatal
+  ardoise::InitProgram();
   CLI::App app{"ardoise-agent: the Ardoise device agent"};
   app.set_version_flag("--version", std::string(ardoise::kVersion));
   app.require_subcommand(1);

@@ -59,6 +59,7 @@
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/enrollment_token.h"
 #include "common/files.h"
+#include "common/program.h"
 #include "common/proto_time.h"
 #include "common/random.h"
 #include "common/status_macros.h"
@@ -1193,7 +1194,7 @@ int Run(const Options& options) {
   getrlimit(RLIMIT_NOFILE, &limit);
   limit.rlim_cur = limit.rlim_max;
   setrlimit(RLIMIT_NOFILE, &limit);
-  signal(SIGPIPE, SIG_IGN);
+  InitProgram();
 
   auto ca_pem = ReadFile(options.ca_path);
   if (!ca_pem.ok()) {

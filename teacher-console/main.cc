@@ -14,6 +14,7 @@
 #include "common/duration.h"
 #include "common/files.h"
 #include "common/logging.h"
+#include "common/program.h"
 #include "common/stop_signals.h"
 #include "common/tls.h"
 #include "common/version.h"
@@ -189,11 +190,7 @@ int Serve(const std::string& data_dir, const std::string& listen,
 
 int main(int argc, char** argv) {
   ardoise::SetLogPrefix("console");
-  // Debian builds Abseil with its debug checks, so every Mutex lock walked a
-  // lock-order graph (7 % of the console's CPU at steady heartbeat). Tests
-  // keep the check; the programs do not pay for it.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  signal(SIGPIPE, SIG_IGN);  // a peer closing a socket is not fatal
+  ardoise::InitProgram();
   CLI::App app{"ardoise-console: the Ardoise teacher console server"};
   app.set_version_flag("--version", std::string(ardoise::kVersion));
   app.require_subcommand(1);

@@ -4,11 +4,12 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "common/program.h"
 #include "teacher-console/cli/app.h"
 #include "teacher-console/cli/requests.h"
 
 int main(int argc, char** argv) {
-  signal(SIGPIPE, SIG_IGN);  // a console closing a socket is not fatal
+  ardoise::InitProgram();
   ardoise::cli::Environment env;
   env.console = std::getenv(ardoise::cli::kConsoleEnv);
   env.ca = std::getenv(ardoise::cli::kCaEnv);
