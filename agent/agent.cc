@@ -353,7 +353,7 @@ void Agent::HandleRekey(const v1::RekeyNodeKey& rekey) {
   link_->SetNodeKey(key);
   v1::AgentMessage ack;
   ack.mutable_rekey_ack()->set_key_hash(Sha256Hex(key));
-  link_->Send(ack);
+  SendToConsole(ack);
   ARDOISE_LOG(INFO) << "stored a new node key from the console";
 }
 
@@ -389,7 +389,7 @@ void Agent::HandleCommand(const v1::Command& command) {
       if (!shown.empty()) last_message_ = shown;
     }
   }
-  link_->Send(ack);
+  SendToConsole(ack);
   Enforce(true);
 }
 
@@ -446,7 +446,7 @@ void Agent::PumpUsage() {
   const int64_t last = batch->intervals(batch->intervals_size() - 1).seq();
   v1::AgentMessage message;
   *message.mutable_usage() = *std::move(batch);
-  if (link_->Send(message)) {
+  if (SendToConsole(message)) {
     usage_in_flight_ = last;
     usage_sent_at_ = mono;
   }
@@ -599,7 +599,20 @@ void Agent::Enforce(bool report) {
   ToProto(time.now, state.mutable_observed_at());
   v1::AgentMessage message;
   *message.mutable_state()->mutable_state() = state;
-  if (link_->Send(message)) last_sent_ = std::move(state);
+  if (SendToConsole(message)) last_sent_ = std::move(state);
+}
+
+bool Agent::SendToConsole(const v1::AgentMessage& message) {
+  if (!link_->Send(message)) return false;
+  sent_at_us_.store(absl::ToInt64Microseconds(options_.clock->Monotonic()),
+                    std::memory_order_relaxed);
+  return true;
+}
+
+absl::Duration Agent::LastSent() const {
+  const int64_t us = sent_at_us_.load(std::memory_order_relaxed);
+  return us == std::numeric_limits<int64_t>::min() ? -absl::InfiniteDuration()
+                                                   : absl::Microseconds(us);
 }
 
 void Agent::Tick() {
@@ -622,15 +635,19 @@ void Agent::Tick() {
       heartbeat = heartbeat_;
     }
     const absl::Duration now = options_.clock->Monotonic();
-    const bool due = !reported || now >= last_report + heartbeat;
+    // Whatever the agent sent proves it alive: a report is due a heartbeat
+    // after the last message of any kind (a usage batch, an ack).
+    const bool due =
+        !reported || now >= std::max(last_report, LastSent()) + heartbeat;
     if (due) {
       reported = true;
       last_report = now;
     }
     Enforce(due);
     PumpUsage();
-    absl::Duration left = std::min(last_report + heartbeat, NextWake()) -
-                          options_.clock->Monotonic();
+    absl::Duration left =
+        std::min(std::max(last_report, LastSent()) + heartbeat, NextWake()) -
+        options_.clock->Monotonic();
     // Overdue after the work ran: that work failed (a disk error); retry.
     if (left <= absl::ZeroDuration()) left = kRetryAfter;
     wait = std::max(options_.clock->RealDuration(left), absl::Milliseconds(1));

@@ -27,6 +27,8 @@
 #ifndef ARDOISE_AGENT_AGENT_H_
 #define ARDOISE_AGENT_AGENT_H_
 
+#include <atomic>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,6 +119,10 @@ class Agent final : public ConsoleLink::Delegate {
   // The monotonic time (agent clock) by which the ticker must run again.
   absl::Duration NextWake() ABSL_LOCKS_EXCLUDED(mu_, usage_mu_);
   UsageState UsageStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends to the console, noting when (any message counts as a heartbeat).
+  bool SendToConsole(const v1::AgentMessage& message);
+  // When the last message went out (monotonic, agent clock).
+  absl::Duration LastSent() const;
   // Sends the next usage batch if none is in flight (or it timed out).
   void PumpUsage() ABSL_LOCKS_EXCLUDED(usage_mu_);
   void HandleUsageAck(const v1::UsageAck& ack) ABSL_LOCKS_EXCLUDED(usage_mu_);
@@ -153,6 +159,9 @@ class Agent final : public ConsoleLink::Delegate {
   bool usage_online_ ABSL_GUARDED_BY(usage_mu_) = false;
   int64_t usage_in_flight_ ABSL_GUARDED_BY(usage_mu_) = 0;   // last seq sent
   absl::Duration usage_sent_at_ ABSL_GUARDED_BY(usage_mu_);  // monotonic
+
+  // When the last message went out (monotonic, agent clock, µs).
+  std::atomic<int64_t> sent_at_us_{std::numeric_limits<int64_t>::min()};
 
   absl::Mutex tick_mu_;
   bool stopping_ ABSL_GUARDED_BY(tick_mu_) = false;

@@ -327,6 +327,8 @@ class Agent {
   void OnMessage(const v1::ConsoleMessage& message);
   void OnStreamDone(Stream* stream, const grpc::Status& status);
   v1::AgentMessage Report();
+  // Sends on the stream (mutex held); pushes the next heartbeat back.
+  bool Send(v1::AgentMessage message);
   void MaybeSendUsage();
 
   Fleet* fleet_;
@@ -559,7 +561,7 @@ void Agent::Tick(absl::Time now) {
   if (!welcomed_ || stream_->finished()) return;
   if (now >= next_heartbeat_) {
     next_heartbeat_ = now + heartbeat_;
-    if (stream_->Send(Report())) fleet_->totals().heartbeats++;
+    if (Send(Report())) fleet_->totals().heartbeats++;
   }
   if (now >= next_usage_cut_) {
     next_usage_cut_ += fleet_->options().usage_every;
@@ -604,6 +606,13 @@ void Agent::Dial(absl::Time now) {
   stream_->Start(stub_.get(), hello);
 }
 
+bool Agent::Send(v1::AgentMessage message) {
+  if (!stream_->Send(std::move(message))) return false;
+  // As the agent does: any message counts as the heartbeat.
+  if (welcomed_) next_heartbeat_ = absl::Now() + heartbeat_;
+  return true;
+}
+
 v1::AgentMessage Agent::Report() {
   v1::AgentMessage m;
   v1::DeviceState* s = m.mutable_state()->mutable_state();
@@ -640,7 +649,7 @@ void Agent::MaybeSendUsage() {
     i->set_in_use(!locked_);
     i->set_activity("org.kde.gcompris");
   }
-  if (stream_->Send(std::move(m))) {
+  if (Send(std::move(m))) {
     usage_in_flight_ = true;
     fleet_->totals().usage_batches++;
   }
@@ -710,7 +719,7 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
               absl::ToDoubleMilliseconds(now - fleet_->session_watch().t0);
         }
       }
-      if (changed) stream_->Send(Report());
+      if (changed) Send(Report());
       break;
     }
     case v1::ConsoleMessage::kCommand: {
@@ -718,9 +727,9 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
       last_command_seq_ = std::max(last_command_seq_, seq);
       v1::AgentMessage ack;
       ack.mutable_command_ack()->set_seq(seq);
-      stream_->Send(std::move(ack));
+      Send(std::move(ack));
       fleet_->totals().commands_acked++;
-      stream_->Send(Report());
+      Send(Report());
       break;
     }
     case v1::ConsoleMessage::kUsageAck: {

@@ -35,6 +35,9 @@ void ConfigureServer(grpc::ServerBuilder& builder, absl::Duration heartbeat) {
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  // Channelz (gRPC's introspection service, which we do not serve) would
+  // register every connection in a global, locked registry.
+  builder.AddChannelArgument(GRPC_ARG_ENABLE_CHANNELZ, 0);
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
@@ -88,6 +91,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(
   // flow-control windows for bulk transfers; ours are small messages, and
   // each probe is a write and a wake-up on both sides.
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);  // see ConfigureServer
   if (options.own_connection) {
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   }

@@ -45,6 +45,10 @@ AgentStream::AgentStream(ConsoleContext context, std::string device_id,
       link_(link) {}
 
 absl::Status AgentStream::Handle(const v1::AgentMessage& message) {
+  // Every message after the Hello is a sign of life; a report says more.
+  if (hello_seen_ && message.body_case() != v1::AgentMessage::kState) {
+    context_.registry->Heard(device_id_);
+  }
   switch (message.body_case()) {
     case v1::AgentMessage::kHello: {
       const v1::Hello& hello = message.hello();

@@ -134,6 +134,15 @@ void Registry::OnReport(const std::string& device_id,
   entry->dirty = true;
 }
 
+void Registry::Heard(const std::string& device_id) {
+  absl::MutexLock lock(&mu_);
+  Entry* entry = FindByIdLocked(device_id);
+  if (entry == nullptr) return;
+  entry->record.last_seen = clock_->Now();
+  entry->link_heard = entry->record.last_seen;
+  entry->dirty = true;
+}
+
 void Registry::AddDevice(DeviceRecord record) {
   absl::MutexLock lock(&mu_);
   record.desired_policy = policy_for_(record);

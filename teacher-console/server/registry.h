@@ -114,6 +114,9 @@ class Registry final {
                LinkHandle* link);
   // Records a state report (and liveness).
   void OnReport(const std::string& device_id, const v1::DeviceState& state);
+  // Records liveness only: any message from the agent counts as its
+  // heartbeat (a usage batch, an ack), so it skips the report then.
+  void Heard(const std::string& device_id);
 
   // Applied after durable commits; each pushes to the device when connected.
   void AddDevice(DeviceRecord record);

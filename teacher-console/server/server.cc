@@ -299,13 +299,13 @@ void ConsoleServer::Flush() {
   if (updates.empty()) return;
   writer_->PostBackground([updates = std::move(updates)](
                               Database& db) { return WriteLive(db, updates); },
-                [](absl::Status status) {
-                  if (!status.ok()) {
-                    ARDOISE_LOG(WARNING)
-                        << "cannot save devices' last-seen times: "
-                        << status.ToString();
-                  }
-                });
+                          [](absl::Status status) {
+                            if (!status.ok()) {
+                              ARDOISE_LOG(WARNING)
+                                  << "cannot save devices' last-seen times: "
+                                  << status.ToString();
+                            }
+                          });
 }
 
 }  // namespace ardoise
