@@ -6,7 +6,9 @@
 // agent then runs: 18 of the agent's 21 MiB were clean library pages. Those
 // pages are page cache; unmapping them lets the kernel reclaim them (mapped
 // executable pages are kept by preference), and whatever runs again is
-// mapped again on its next use.
+// mapped again on its next use. The statically linked agent
+// (cmake/static_agent.cmake) gains as much: its own code and read-only data
+// are such a mapping (idle RSS 14.0 MiB without the release, 9.0 with it).
 //
 // Thread safety: safe to call from any thread, any number of times; it only
 // unmaps pages that hold exactly the file's contents.
