@@ -63,21 +63,31 @@ class ConnectReactor final
     StartRead(&in_);
   }
 
-  void Push(v1::ConsoleMessage message) override {
+  bool Push(v1::ConsoleMessage message) override {
     absl::MutexLock lock(&mu_);
-    if (closing_) return;
+    if (closing_) return false;
     if (queue_.size() >= kMaxQueuedPerStream) {
       // The device is not reading. It gets the whole state again when it
       // reconnects, so closing loses nothing.
       CloseLocked(absl::ResourceExhaustedError(
           "too many messages waiting for this device; reconnect"));
-      return;
+      return false;
     }
     queue_.push_back(std::move(message));
-    if (!writing_) {
-      writing_ = true;
-      StartWrite(&queue_.front());
+    if (writing_) return false;  // OnWriteDone goes on with it
+    // Owed: Flush() starts the write. Until it has, writing_ keeps the
+    // stream from finishing, so this object stays alive.
+    writing_ = true;
+    return true;
+  }
+
+  void Flush() override {
+    const v1::ConsoleMessage* first;
+    {
+      absl::MutexLock lock(&mu_);
+      first = &queue_.front();  // stays put: only OnWriteDone pops
     }
+    StartWrite(first);
   }
 
   void Close(absl::Status status) override {

@@ -74,6 +74,7 @@ void Registry::Detach(const std::string& device_id, LinkHandle* link) {
 
 void Registry::OnHello(const std::string& device_id, const v1::Hello& hello,
                        LinkHandle* link) {
+  Flusher flusher;  // after the unlock
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
   if (entry == nullptr || entry->link != link) return;
@@ -94,7 +95,7 @@ void Registry::OnHello(const std::string& device_id, const v1::Hello& hello,
   w->set_device_name(record.name);
   w->set_school(record.school);
   w->set_pool(record.pool);
-  link->Push(std::move(welcome));
+  flusher.Push(link, std::move(welcome));
 
   v1::ConsoleMessage desired;
   if (hello.manual_lock_version() != record.desired_lock.version()) {
@@ -107,18 +108,18 @@ void Registry::OnHello(const std::string& device_id, const v1::Hello& hello,
   if (hello.session_version() != record.desired_session.version()) {
     *desired.mutable_desired()->mutable_session() = record.desired_session;
   }
-  if (desired.has_desired()) link->Push(std::move(desired));
+  if (desired.has_desired()) flusher.Push(link, std::move(desired));
   for (const auto& [seq, command] : record.pending) {
     if (seq <= hello.last_command_seq()) continue;  // executed, ack lost
     if (FromProto(command.expires_at()) <= now) continue;
     v1::ConsoleMessage out;
     *out.mutable_command() = command;
-    link->Push(std::move(out));
+    flusher.Push(link, std::move(out));
   }
   if (!record.pending_key.empty()) {
     v1::ConsoleMessage rekey;
     rekey.mutable_rekey()->set_node_key(record.pending_key);
-    link->Push(std::move(rekey));
+    flusher.Push(link, std::move(rekey));
   }
   entry->welcomed = true;
 }
@@ -153,6 +154,7 @@ void Registry::AddDevice(DeviceRecord record) {
 
 void Registry::SetDesiredLock(const std::string& device_id,
                               const v1::ManualLock& lock_state) {
+  Flusher flusher;  // after the unlock
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
   if (entry == nullptr) return;
@@ -160,18 +162,19 @@ void Registry::SetDesiredLock(const std::string& device_id,
   entry->record.desired_lock = lock_state;
   v1::ConsoleMessage message;
   *message.mutable_desired()->mutable_manual_lock() = lock_state;
-  PushLocked(*entry, std::move(message));
+  PushLocked(*entry, std::move(message), flusher);
 }
 
 void Registry::AddCommand(const std::string& device_id,
                           const v1::Command& command) {
+  Flusher flusher;  // after the unlock
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
   if (entry == nullptr) return;
   entry->record.pending[command.seq()] = command;
   v1::ConsoleMessage message;
   *message.mutable_command() = command;
-  PushLocked(*entry, std::move(message));
+  PushLocked(*entry, std::move(message), flusher);
 }
 
 void Registry::RemoveCommand(const std::string& device_id, int64_t seq) {
@@ -194,6 +197,7 @@ void Registry::Retire(const std::string& device_id) {
 
 bool Registry::SetPendingKey(const std::string& device_id,
                              const std::string& key) {
+  Flusher flusher;  // after the unlock
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
   if (entry == nullptr) return false;
@@ -201,7 +205,7 @@ bool Registry::SetPendingKey(const std::string& device_id,
   if (entry->link == nullptr || !entry->welcomed) return false;
   v1::ConsoleMessage message;
   message.mutable_rekey()->set_node_key(key);
-  PushLocked(*entry, std::move(message));
+  PushLocked(*entry, std::move(message), flusher);
   return true;
 }
 
@@ -219,10 +223,11 @@ void Registry::CommitRekey(const std::string& device_id,
 
 void Registry::PushTo(const std::string& device_id,
                       v1::ConsoleMessage message) {
+  Flusher flusher;  // after the unlock
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
   if (entry == nullptr) return;
-  PushLocked(*entry, std::move(message));
+  PushLocked(*entry, std::move(message), flusher);
 }
 
 void Registry::AddFlag(const std::string& device_id, const std::string& flag) {
@@ -237,6 +242,7 @@ void Registry::AddFlag(const std::string& device_id, const std::string& flag) {
 
 void Registry::SetDesiredSessions(const std::vector<std::string>& device_ids,
                                   const std::vector<v1::SessionState>& states) {
+  Flusher flusher;  // after the unlock
   absl::MutexLock lock(&mu_);
   for (size_t i = 0; i < device_ids.size() && i < states.size(); ++i) {
     Entry* entry = FindByIdLocked(device_ids[i]);
@@ -253,7 +259,7 @@ void Registry::SetDesiredSessions(const std::vector<std::string>& device_ids,
           entry->record.desired_policy;
     }
     *message.mutable_desired()->mutable_session() = states[i];
-    PushLocked(*entry, std::move(message));
+    PushLocked(*entry, std::move(message), flusher);
   }
 }
 
@@ -268,6 +274,7 @@ bool Registry::RefreshPolicyLocked(Entry& entry) {
 }
 
 int Registry::RefreshPolicies() {
+  Flusher flusher;  // after the unlock
   absl::MutexLock lock(&mu_);
   int changed = 0;
   for (auto& [id, entry] : devices_) {
@@ -276,7 +283,7 @@ int Registry::RefreshPolicies() {
     ++changed;
     v1::ConsoleMessage message;
     *message.mutable_desired()->mutable_policy() = entry.record.desired_policy;
-    PushLocked(entry, std::move(message));
+    PushLocked(entry, std::move(message), flusher);
   }
   return changed;
 }
@@ -478,9 +485,10 @@ v1::Device Registry::ToApiLocked(const Entry& entry) const {
   return d;
 }
 
-void Registry::PushLocked(Entry& entry, v1::ConsoleMessage message) {
+void Registry::PushLocked(Entry& entry, v1::ConsoleMessage message,
+                          Flusher& flusher) {
   if (entry.link != nullptr && entry.welcomed) {
-    entry.link->Push(std::move(message));
+    flusher.Push(entry.link, std::move(message));
   }
 }
 

@@ -5,10 +5,12 @@
 // and applied here from its done callbacks, so memory never runs ahead of the
 // disk for anything that is sent to a device.
 //
-// Thread safety: every method is thread-safe (one absl::Mutex). Pushes to a
-// device's stream happen under that mutex, which keeps desired state and
-// commands in commit order on the wire; LinkHandle::Push must therefore only
-// queue, never block or call back into the Registry.
+// Thread safety: every method is thread-safe (one absl::Mutex). Messages are
+// queued on a device's stream under that mutex, which keeps desired state
+// and commands in commit order on the wire; LinkHandle::Push must therefore
+// only queue, never block or call back into the Registry. The write itself
+// (TLS, a system call) starts in LinkHandle::Flush, after the mutex is
+// released: a lock to 10,000 devices does not hold up their acks.
 #ifndef ARDOISE_TEACHER_CONSOLE_SERVER_REGISTRY_H_
 #define ARDOISE_TEACHER_CONSOLE_SERVER_REGISTRY_H_
 
@@ -34,8 +36,12 @@ namespace ardoise {
 class LinkHandle {
  public:
   virtual ~LinkHandle() = default;
-  // Queues a message for the device. Must not block.
-  virtual void Push(v1::ConsoleMessage message) = 0;
+  // Queues a message for the device. Must not block. True when nothing was
+  // being written: the caller must then call Flush() once, after releasing
+  // its locks, and the link stays alive until it does.
+  virtual bool Push(v1::ConsoleMessage message) = 0;
+  // Starts writing what Push queued (only after Push returned true).
+  virtual void Flush() = 0;
   // Ends the stream with this status. Must not block.
   virtual void Close(absl::Status status) = 0;
 };
@@ -179,7 +185,24 @@ class Registry final {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::Device ToApiLocked(const Entry& entry) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void PushLocked(Entry& entry, v1::ConsoleMessage message)
+  // The links to flush once the mutex is released: declare one before the
+  // MutexLock, so that it flushes after the unlock.
+  class Flusher {
+   public:
+    Flusher() = default;
+    Flusher(const Flusher&) = delete;
+    Flusher& operator=(const Flusher&) = delete;
+    ~Flusher() {
+      for (LinkHandle* link : links_) link->Flush();
+    }
+    void Push(LinkHandle* link, v1::ConsoleMessage message) {
+      if (link->Push(std::move(message))) links_.push_back(link);
+    }
+
+   private:
+    std::vector<LinkHandle*> links_;
+  };
+  void PushLocked(Entry& entry, v1::ConsoleMessage message, Flusher& flusher)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Recomputes the entry's policy; true (and stored) when it changed.
   bool RefreshPolicyLocked(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

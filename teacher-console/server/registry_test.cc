@@ -11,9 +11,12 @@ namespace {
 
 class RecordingLink final : public LinkHandle {
  public:
-  void Push(v1::ConsoleMessage message) override {
+  bool Push(v1::ConsoleMessage message) override {
     pushed.push_back(std::move(message));
+    return true;
   }
+  void Flush() override { ++flushes; }
+  int flushes = 0;
   void Close(absl::Status status) override { closed = status; }
   std::vector<v1::ConsoleMessage> pushed;
   absl::Status closed = absl::OkStatus();
@@ -118,6 +121,38 @@ TEST_F(RegistryTest, AStreamThatMissedItsReportIsReplacedNotFlagged) {
   ASSERT_FALSE(comeback.pushed.empty());
   EXPECT_TRUE(comeback.pushed[0].has_welcome());
   EXPECT_TRUE(registry_.Get("d-1")->online());
+}
+
+TEST_F(RegistryTest, WritesStartAfterTheRegistryIsUnlocked) {
+  // Flush() runs after the mutex is released: it may even read the
+  // registry (with the mutex still held this would deadlock).
+  class ReadingLink final : public LinkHandle {
+   public:
+    explicit ReadingLink(Registry* registry) : registry_(registry) {}
+    bool Push(v1::ConsoleMessage) override {
+      ++pushed;
+      return true;
+    }
+    void Flush() override {
+      ++flushes;
+      EXPECT_TRUE(registry_->Get("d-1").ok());
+    }
+    void Close(absl::Status) override {}
+    int pushed = 0;
+    int flushes = 0;
+
+   private:
+    Registry* registry_;
+  };
+  ReadingLink link(&registry_);
+  ASSERT_TRUE(registry_.Attach("d-1", "key1", &link).ok());
+  registry_.OnHello("d-1", v1::Hello(), &link);
+  v1::ManualLock lock;
+  lock.set_version(1);
+  lock.set_locked(true);
+  registry_.SetDesiredLock("d-1", lock);
+  EXPECT_GE(link.pushed, 2);
+  EXPECT_EQ(link.flushes, link.pushed);
 }
 
 TEST_F(RegistryTest, HelloGetsWelcomeThenOnlyWhatDiffers) {

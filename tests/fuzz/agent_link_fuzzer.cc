@@ -45,12 +45,14 @@ namespace {
 // Records what the console sends; stands in for the Connect reactor.
 class FakeLink final : public LinkHandle {
  public:
-  void Push(v1::ConsoleMessage message) override {
+  bool Push(v1::ConsoleMessage message) override {
     absl::MutexLock lock(&mu_);
-    if (closed_) return;  // as the reactor: dropped once closing
+    if (closed_) return false;  // as the reactor: dropped once closing
     if (++pushed_ > static_cast<int>(kMaxQueuedPerStream) * 4) std::abort();
     (void)message.ByteSizeLong();
+    return false;  // "written" at once: nothing to flush
   }
+  void Flush() override {}
   void Close(absl::Status status) override {
     absl::MutexLock lock(&mu_);
     (void)status;
