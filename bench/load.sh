@@ -13,7 +13,8 @@
 # loadgen's own JSON and logs). Environment: STEADY (seconds, default 60),
 # IDLE (agent idle seconds, default 60), RAMP (seconds over which agents
 # first dial, default N/500), HEARTBEAT (console, default 30s), DEADLINE=0
-# skips the deadline figure, VEYON=0 the Veyon comparison (skipped too, with
+# skips the deadline figure, LOADGEN_ARGS more loadgen flags (e.g.
+# "--usage-every 120"), VEYON=0 the Veyon comparison (skipped too, with
 # a message, when veyon-server or Xvfb is missing: ./scripts/bench installs
 # veyon-service, libqca-qt5-2-plugins and xvfb).
 #
@@ -121,7 +122,7 @@ set +e
   --steady "$STEADY" --lock-pool lg-class --pool-rounds 5 --lock-all \
   --policy-school lg --session-class lg-cm1 \
   --console-pid-file "$OUT/console.pid" --storm-restart "$OUT/restart.sh" \
-  --json "$OUT/loadgen.json" --token-file "$ARDOISE_TOKEN_FILE" >"$OUT/loadgen.txt" 2>"$OUT/loadgen.log"
+  --json "$OUT/loadgen.json" --token-file "$ARDOISE_TOKEN_FILE" ${LOADGEN_ARGS:-} >"$OUT/loadgen.txt" 2>"$OUT/loadgen.log"
 LG_RC=$?
 set -e
 cat "$OUT/loadgen.txt" >&2
