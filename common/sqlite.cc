@@ -397,11 +397,16 @@ int64_t Database::LastInsertRowId() const {
 
 int Database::Changes() const { return sqlite3_changes(db_); }
 
-absl::Status Database::Begin() { return Exec("BEGIN IMMEDIATE"); }
+absl::Status Database::ExecCached(std::string_view sql) {
+  ARDOISE_ASSIGN_OR_RETURN(Statement * statement, Cached(sql));
+  return statement->Run();
+}
 
-absl::Status Database::Commit() { return Exec("COMMIT"); }
+absl::Status Database::Begin() { return ExecCached("BEGIN IMMEDIATE"); }
 
-absl::Status Database::Rollback() { return Exec("ROLLBACK"); }
+absl::Status Database::Commit() { return ExecCached("COMMIT"); }
+
+absl::Status Database::Rollback() { return ExecCached("ROLLBACK"); }
 
 bool Database::InTransaction() const { return !sqlite3_get_autocommit(db_); }
 

@@ -121,6 +121,10 @@ class Database {
 
   // Runs one or more statements that return no results.
   absl::Status Exec(std::string_view sql);
+  // Runs one statement that returns no result, prepared on first use and
+  // kept (see Cached): for statements run for every piece of work, such as
+  // the writer's transaction and savepoint control.
+  absl::Status ExecCached(std::string_view sql);
 
   // Prepares exactly one statement (trailing whitespace or ';' allowed).
   absl::StatusOr<Statement> Prepare(std::string_view sql);

@@ -131,13 +131,13 @@ absl::Status AgentStream::IngestBatch(const v1::UsageBatch& batch) {
     return absl::ResourceExhaustedError(
         "too many usage batches in flight: wait for each UsageAck");
   }
-  auto device = context_.registry->Get(device_id_);
-  if (!device.ok()) return device.status();
+  auto place = context_.registry->PlaceOf(device_id_);
+  if (!place.ok()) return place.status();
   UsagePlacement placement;
   placement.device_id = device_id_;
-  placement.school = device->school();
-  placement.pool = device->pool();
-  placement.kind = device->kind();
+  placement.school = std::move(place->school);
+  placement.pool = std::move(place->pool);
+  placement.kind = place->kind;
   auto shared = std::make_shared<const v1::UsageBatch>(batch);
   auto result = std::make_shared<IngestResult>();
   Registry* registry = context_.registry;

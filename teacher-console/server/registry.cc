@@ -405,6 +405,16 @@ std::vector<v1::Device> Registry::InPools(
   return out;
 }
 
+absl::StatusOr<Registry::Place> Registry::PlaceOf(const std::string& id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = devices_.find(id);
+  if (it == devices_.end()) {
+    return absl::NotFoundError(absl::StrCat("no device \"", id, "\""));
+  }
+  const DeviceRecord& r = it->second.record;
+  return Place{r.school, r.pool, r.kind};
+}
+
 std::vector<std::string> Registry::SchoolsOf(
     const std::vector<std::string>& ids) const {
   absl::MutexLock lock(&mu_);

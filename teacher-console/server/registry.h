@@ -162,6 +162,14 @@ class Registry final {
   std::vector<v1::Device> List(const v1::ListDevicesRequest& filter) const;
   // Devices in service in any of `pools`, sorted by id.
   std::vector<v1::Device> InPools(const std::vector<std::string>& pools) const;
+  // Where a device is, without building its whole API view (a usage batch
+  // needs only this). NOT_FOUND for an unknown id.
+  struct Place {
+    std::string school;
+    std::string pool;
+    v1::DeviceKind kind = v1::DEVICE_KIND_UNSPECIFIED;
+  };
+  absl::StatusOr<Place> PlaceOf(const std::string& id) const;
   // The school of each device (ids[i] → result[i]; "" for an unknown id).
   std::vector<std::string> SchoolsOf(const std::vector<std::string>& ids) const;
   // The devices with these ids (unknown ids skipped), in order.

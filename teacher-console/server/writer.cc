@@ -111,15 +111,15 @@ void Writer::RunBatch(std::deque<Item>& batch) {
   absl::Status begun = db_->Begin();
   if (begun.ok()) {
     for (Item& item : batch) {
-      absl::Status status = db_->Exec("SAVEPOINT work");
+      absl::Status status = db_->ExecCached("SAVEPOINT work");
       if (status.ok()) {
         status = item.work(*db_);
         if (status.ok()) {
-          status = db_->Exec("RELEASE work");
+          status = db_->ExecCached("RELEASE work");
         } else {
           // Undo this item only; keep the rest of the batch.
-          absl::Status undo = db_->Exec("ROLLBACK TO work");
-          if (undo.ok()) undo = db_->Exec("RELEASE work");
+          absl::Status undo = db_->ExecCached("ROLLBACK TO work");
+          if (undo.ok()) undo = db_->ExecCached("RELEASE work");
           if (!undo.ok()) {
             ARDOISE_LOG(ERROR)
                 << "writer: cannot roll back one item: " << undo.ToString();
