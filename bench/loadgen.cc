@@ -395,7 +395,6 @@ class Fleet {
   }
   std::vector<std::unique_ptr<Agent>>& agents() { return agents_; }
   const Options& options() const { return options_; }
-  const std::string& ca_pem() const { return ca_pem_; }
   const absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>& credentials()
       const {
     return credentials_;
@@ -572,15 +571,10 @@ void Agent::Tick(absl::Time now) {
 
 void Agent::Dial(absl::Time now) {
   if (channel_ == nullptr) {
+    // The CA is in the fleet's shared credentials (checked at start).
     ChannelOptions options;
-    options.root_ca_pem = fleet_->ca_pem();
     options.own_connection = true;  // one TCP connection per agent
     options.max_reconnect_backoff = fleet_->options().backoff_max;
-    if (!fleet_->credentials().ok()) {
-      std::cerr << "ardoise-loadgen: " << fleet_->credentials().status()
-                << "\n";
-      std::exit(1);
-    }
     channel_ =
         MakeChannel(fleet_->options().console, options, *fleet_->credentials());
     stub_ = v1::AgentLink::NewStub(channel_);
@@ -1229,6 +1223,10 @@ int Run(const Options& options) {
   Options o = options;
   Report report;
   Fleet fleet(o, *ca_pem);
+  if (!fleet.credentials().ok()) {
+    std::cerr << "ardoise-loadgen: " << fleet.credentials().status() << "\n";
+    return 2;
+  }
   auto identities = LoadIdentities(o.identities);
   if (!identities.ok()) {
     std::cerr << "ardoise-loadgen: " << identities.status() << "\n";

@@ -78,13 +78,10 @@ void Registry::OnHello(const std::string& device_id, const v1::Hello& hello,
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
   if (entry == nullptr || entry->link != link) return;
-  const absl::Time now = clock_->Now();
+  const absl::Time now = HeardLocked(*entry);
   DeviceRecord& record = entry->record;
-  record.last_seen = now;
-  entry->link_heard = now;
   record.agent_version = hello.agent_version();
   record.state = hello.state();
-  entry->dirty = true;
 
   v1::ConsoleMessage welcome;
   v1::Welcome* w = welcome.mutable_welcome();
@@ -129,19 +126,22 @@ void Registry::OnReport(const std::string& device_id,
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
   if (entry == nullptr) return;
-  entry->record.last_seen = clock_->Now();
-  entry->link_heard = entry->record.last_seen;
+  HeardLocked(*entry);
   entry->record.state = state;
-  entry->dirty = true;
 }
 
 void Registry::Heard(const std::string& device_id) {
   absl::MutexLock lock(&mu_);
   Entry* entry = FindByIdLocked(device_id);
-  if (entry == nullptr) return;
-  entry->record.last_seen = clock_->Now();
-  entry->link_heard = entry->record.last_seen;
-  entry->dirty = true;
+  if (entry != nullptr) HeardLocked(*entry);
+}
+
+absl::Time Registry::HeardLocked(Entry& entry) {
+  const absl::Time now = clock_->Now();
+  entry.record.last_seen = now;
+  entry.link_heard = now;
+  entry.dirty = true;
+  return now;
 }
 
 void Registry::AddDevice(DeviceRecord record) {

@@ -212,6 +212,9 @@ class Registry final {
   };
   void PushLocked(Entry& entry, v1::ConsoleMessage message, Flusher& flusher)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The device was heard from now (last seen, the link's liveness, to
+  // flush); returns now.
+  absl::Time HeardLocked(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Recomputes the entry's policy; true (and stored) when it changed.
   bool RefreshPolicyLocked(Entry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

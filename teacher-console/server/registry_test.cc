@@ -123,6 +123,19 @@ TEST_F(RegistryTest, AStreamThatMissedItsReportIsReplacedNotFlagged) {
   EXPECT_TRUE(registry_.Get("d-1")->online());
 }
 
+TEST_F(RegistryTest, AnyMessageKeepsTheDeviceOnline) {
+  // Any message counts as the heartbeat (a usage batch, an ack).
+  RecordingLink link;
+  ASSERT_TRUE(registry_.Attach("d-1", "key1", &link).ok());
+  registry_.OnHello("d-1", v1::Hello(), &link);
+  clock_.Advance(absl::Seconds(50));
+  registry_.Heard("d-1");
+  clock_.Advance(absl::Seconds(20));  // 70 s after the Hello, 20 s after
+  EXPECT_TRUE(registry_.Get("d-1")->online());
+  clock_.Advance(absl::Seconds(41));  // two heartbeats of silence
+  EXPECT_FALSE(registry_.Get("d-1")->online());
+}
+
 TEST_F(RegistryTest, WritesStartAfterTheRegistryIsUnlocked) {
   // Flush() runs after the mutex is released: it may even read the
   // registry (with the mutex still held this would deadlock).
