@@ -117,7 +117,8 @@ Agent::Agent(const AgentOptions& options, std::unique_ptr<Platform> platform,
                  options_.usage_cut_every,
                  std::min(absl::Seconds(15),
                           std::max(absl::Milliseconds(100),
-                                   options_.usage_cut_every / 2))}) {
+                                   options_.usage_cut_every / 2))}),
+      usage_sender_(UsageSender::Options{kUsageBatchSize, kUsageResendAfter}) {
   ConsoleLink::Options link;
   link.console = options_.console_override.empty() ? identity_.console
                                                    : options_.console_override;
@@ -196,6 +197,7 @@ v1::Hello Agent::MakeHello() {
   if (usage.ok()) {
     hello.set_usage_epoch(usage->epoch);
     hello.set_usage_next_seq(usage->next_seq);
+    hello.set_usage_pipelined(true);
   }
   ToProto(schedule_.Now(options_.clock->Now(), options_.clock->Monotonic()).now,
           hello.mutable_state()->mutable_observed_at());
@@ -231,8 +233,7 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
       {
         // A new stream: what was in flight on the old one is sent again.
         absl::MutexLock lock(&usage_mu_);
-        usage_online_ = true;
-        usage_in_flight_ = 0;
+        usage_sender_.Connected();
       }
       PumpUsage();
       break;
@@ -314,10 +315,7 @@ absl::Duration Agent::NextWake() {
     next = next_due_;
   }
   absl::MutexLock lock(&usage_mu_);
-  if (usage_online_ && usage_in_flight_ != 0) {
-    next = std::min(next, usage_sent_at_ + kUsageResendAfter);
-  }
-  return next;
+  return std::min(next, usage_sender_.NextDue());
 }
 
 void Agent::ApplyPolicyLocked(v1::EffectivePolicy policy) {
@@ -409,20 +407,21 @@ void Agent::HandleUsageAck(const v1::UsageAck& ack) {
                          << epoch;
     {
       absl::MutexLock lock(&usage_mu_);
-      usage_in_flight_ = 0;
+      usage_sender_.EpochRestarted();
     }
     PumpUsage();
     return;
   }
-  absl::Status acked = store_->AckUsage(ack.epoch(), ack.acked_seq());
+  absl::StatusOr<bool> acked = store_->AckUsage(ack.epoch(), ack.acked_seq());
   if (!acked.ok()) {
-    ARDOISE_LOG(WARNING) << "cannot delete acknowledged usage: " << acked;
+    ARDOISE_LOG(WARNING) << "cannot delete acknowledged usage: "
+                         << acked.status();
     return;
   }
+  if (!*acked) return;  // about an earlier epoch
   {
     absl::MutexLock lock(&usage_mu_);
-    if (usage_in_flight_ == 0 || ack.acked_seq() < usage_in_flight_) return;
-    usage_in_flight_ = 0;
+    usage_sender_.Acked(ack.acked_seq());
   }
   PumpUsage();
 }
@@ -430,26 +429,25 @@ void Agent::HandleUsageAck(const v1::UsageAck& ack) {
 void Agent::PumpUsage() {
   absl::MutexLock lock(&usage_mu_);
   const absl::Duration mono = options_.clock->Monotonic();
-  if (!usage_online_) return;
-  if (usage_in_flight_ != 0 && mono - usage_sent_at_ < kUsageResendAfter) {
-    return;
-  }
-  auto batch = store_->PendingUsage(kUsageBatchSize);
+  std::optional<UsageSender::Read> read = usage_sender_.Next(mono);
+  if (!read.has_value()) return;
+  auto batch = store_->PendingUsage(kUsageBatchSize, read->after_seq);
   if (!batch.ok()) {
     ARDOISE_LOG(ERROR) << "cannot read the usage outbox: " << batch.status();
     return;
   }
-  if (batch->intervals().empty()) {
-    usage_in_flight_ = 0;
+  const int count = batch->intervals_size();
+  if (count == 0) {
+    usage_sender_.Sent(mono, 0, 0, read->ack_now);
     return;
   }
-  const int64_t last = batch->intervals(batch->intervals_size() - 1).seq();
+  const int64_t last = batch->intervals(count - 1).seq();
+  // A full batch may have more behind it: one at a time, each acked.
+  const bool ack_now = read->ack_now || count >= kUsageBatchSize;
+  batch->set_ack_now(ack_now);
   v1::AgentMessage message;
   *message.mutable_usage() = *std::move(batch);
-  if (SendToConsole(message)) {
-    usage_in_flight_ = last;
-    usage_sent_at_ = mono;
-  }
+  if (SendToConsole(message)) usage_sender_.Sent(mono, last, count, ack_now);
 }
 
 UsageState Agent::UsageStateLocked() {
@@ -473,7 +471,7 @@ UsageState Agent::UsageStateLocked() {
 void Agent::OnDisconnected(const absl::Status& status) {
   {
     absl::MutexLock lock(&usage_mu_);
-    usage_online_ = false;
+    usage_sender_.Disconnected();
   }
   if (absl::IsUnauthenticated(status) || absl::IsPermissionDenied(status) ||
       absl::IsAlreadyExists(status) || absl::IsFailedPrecondition(status)) {

@@ -18,10 +18,12 @@
 // agent unmaps the library pages only starting used (common/startup_pages.h).
 //
 // Usage: every decision also feeds the UsageRecorder (intervals committed to
-// the outbox in agent.db); the outbox is sent in batches of up to
-// kUsageBatchSize, one batch in flight at a time, the next one as soon as
-// the console acks (after its durable commit); unacked batches are resent
-// after kUsageResendAfter and from the oldest on every reconnect.
+// the outbox in agent.db); a UsageSender (common/usage_sender.h) sends each
+// cut at once and the console acks lazily, after its durable commit; the
+// agent asks for an ack at once after a reconnect, for a full batch of a
+// backlog (one in flight at a time, kUsageBatchSize intervals) and for
+// what waited too long, and resends from the oldest when that ack does not
+// come. Intervals leave the outbox only when acked.
 //
 // Thread safety: Start/Stop from one thread; the rest is internal.
 #ifndef ARDOISE_AGENT_AGENT_H_
@@ -45,6 +47,7 @@
 #include "common/decide.h"
 #include "common/schedule_clock.h"
 #include "common/usage_ledger.h"
+#include "common/usage_sender.h"
 
 namespace ardoise {
 
@@ -154,11 +157,9 @@ class Agent final : public ConsoleLink::Delegate {
   absl::Duration next_due_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
   UsageRecorder usage_ ABSL_GUARDED_BY(mu_);
 
-  // The usage sender: whether the stream is welcomed and what is in flight.
+  // What of the outbox is sent on the current stream.
   absl::Mutex usage_mu_;
-  bool usage_online_ ABSL_GUARDED_BY(usage_mu_) = false;
-  int64_t usage_in_flight_ ABSL_GUARDED_BY(usage_mu_) = 0;   // last seq sent
-  absl::Duration usage_sent_at_ ABSL_GUARDED_BY(usage_mu_);  // monotonic
+  UsageSender usage_sender_ ABSL_GUARDED_BY(usage_mu_);
 
   // When the last message went out (monotonic, agent clock, µs).
   std::atomic<int64_t> sent_at_us_{std::numeric_limits<int64_t>::min()};
@@ -182,8 +183,8 @@ inline constexpr absl::Duration kInputPoll = absl::Seconds(1);
 inline constexpr absl::Duration kRetryAfter = absl::Seconds(1);
 // The ledger and confirmed time reach the disk at least this often.
 inline constexpr absl::Duration kSaveProgressEvery = absl::Seconds(30);
-// Usage intervals per batch, and how long an unacked batch waits before it
-// is sent again on the same stream.
+// Usage intervals per batch, and how long a batch that asked for its ack
+// waits for it before the outbox is sent again on the same stream.
 inline constexpr int kUsageBatchSize = 500;
 inline constexpr absl::Duration kUsageResendAfter = absl::Seconds(10);
 

@@ -38,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -65,10 +66,15 @@
 #include "common/status_macros.h"
 #include "common/tls.h"
 #include "common/transport.h"
+#include "common/usage_sender.h"
 #include "common/version.h"
 
 namespace ardoise::loadgen {
 namespace {
+
+// The load generator's clock for the usage sender: wall time as a duration
+// (the simulated agents never see the clock move back in a run).
+absl::Duration Monotonic(absl::Time now) { return now - absl::UnixEpoch(); }
 
 namespace v1 = ::ardoise::v1;
 
@@ -82,6 +88,10 @@ struct Options {
   absl::Duration ramp = absl::Seconds(10);
   absl::Duration connect_timeout = absl::Seconds(120);
   absl::Duration steady = absl::Seconds(30);
+  // Waited after the last agent connected, before the steady phase, so
+  // that it measures no connection's one-off traffic (each stream's first
+  // usage batch is acked at once); negative = one usage period.
+  absl::Duration settle = absl::Seconds(-1);
   absl::Duration usage_every = absl::Seconds(60);
   absl::Duration backoff_initial = absl::Milliseconds(200);
   absl::Duration backoff_max = absl::Seconds(30);
@@ -284,6 +294,7 @@ struct Totals {
   std::atomic<int64_t> heartbeats{0};
   std::atomic<int64_t> usage_intervals_acked{0};
   std::atomic<int64_t> usage_batches{0};
+  std::atomic<int64_t> usage_acks{0};
   std::atomic<int64_t> commands_acked{0};
   std::mutex mu;
   std::vector<double> connect_ms;         // dial → Welcome, first connections
@@ -359,7 +370,9 @@ class Agent {
   std::string epoch_;
   int64_t usage_next_ = 1;
   int64_t usage_acked_ = 0;
-  bool usage_in_flight_ = false;
+  // As the agent does (common/usage_sender.h): each cut sent at once,
+  // acks lazy unless asked for.
+  UsageSender usage_sender_;
   absl::Time usage_base_;
   // Fan-out measurement.
   int64_t fanout_baseline_ = -1;
@@ -566,6 +579,8 @@ void Agent::Tick(absl::Time now) {
     next_usage_cut_ += fleet_->options().usage_every;
     ++usage_next_;  // one more interval recorded
     MaybeSendUsage();
+  } else if (usage_sender_.NextDue() <= Monotonic(now)) {
+    MaybeSendUsage();  // an ack waited for too long
   }
 }
 
@@ -594,9 +609,9 @@ void Agent::Dial(absl::Time now) {
   h->set_session_version(session_version_);
   h->set_usage_epoch(epoch_);
   h->set_usage_next_seq(usage_next_);
+  h->set_usage_pipelined(true);
   *h->mutable_state() = Report().state().state();
   stream_ = new Stream(this);
-  usage_in_flight_ = false;
   stream_->Start(stub_.get(), hello);
 }
 
@@ -625,14 +640,26 @@ v1::AgentMessage Agent::Report() {
 }
 
 void Agent::MaybeSendUsage() {
-  if (usage_in_flight_ || stream_ == nullptr || !welcomed_) return;
-  if (usage_acked_ + 1 >= usage_next_) return;
+  if (stream_ == nullptr || !welcomed_) return;
+  const absl::Duration now = Monotonic(absl::Now());
+  std::optional<UsageSender::Read> read = usage_sender_.Next(now);
+  if (!read.has_value()) return;
+  // The outbox holds usage_acked_+1 .. usage_next_-1.
+  const int64_t from = std::max(read->after_seq, usage_acked_) + 1;
+  const int64_t to =
+      std::min(usage_next_ - 1, from + usage_sender_.batch_size() - 1);
+  if (from > to) {
+    usage_sender_.Sent(now, 0, 0, read->ack_now);
+    return;
+  }
+  const int count = static_cast<int>(to - from + 1);
+  const bool ack_now = read->ack_now || count >= usage_sender_.batch_size();
   v1::AgentMessage m;
   v1::UsageBatch* b = m.mutable_usage();
   b->set_epoch(epoch_);
+  b->set_ack_now(ack_now);
   const absl::Duration every = fleet_->options().usage_every;
-  for (int64_t seq = usage_acked_ + 1;
-       seq < usage_next_ && seq <= usage_acked_ + 500; ++seq) {
+  for (int64_t seq = from; seq <= to; ++seq) {
     v1::UsageInterval* i = b->add_intervals();
     i->set_seq(seq);
     i->set_kind(v1::INTERVAL_KIND_AGENT_UP);
@@ -644,7 +671,7 @@ void Agent::MaybeSendUsage() {
     i->set_activity("org.kde.gcompris");
   }
   if (Send(std::move(m))) {
-    usage_in_flight_ = true;
+    usage_sender_.Sent(now, to, count, ack_now);
     fleet_->totals().usage_batches++;
   }
 }
@@ -665,6 +692,7 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
         if (!ever_connected_) fleet_->totals().connect_ms.push_back(ms);
       }
       ever_connected_ = true;
+      usage_sender_.Connected();
       const int64_t storm = fleet_->storm_start_ns.load();
       if (storm != 0) {
         std::lock_guard<std::mutex> lock(fleet_->storm_mu);
@@ -733,11 +761,16 @@ void Agent::OnMessage(const v1::ConsoleMessage& message) {
         epoch_ = RandomHex(8);
         usage_acked_ = 0;
         usage_next_ = 1;
-      } else if (a.acked_seq() > usage_acked_) {
-        fleet_->totals().usage_intervals_acked += a.acked_seq() - usage_acked_;
-        usage_acked_ = a.acked_seq();
+        usage_sender_.EpochRestarted();
+      } else {
+        if (a.acked_seq() > usage_acked_) {
+          fleet_->totals().usage_intervals_acked +=
+              a.acked_seq() - usage_acked_;
+          usage_acked_ = a.acked_seq();
+        }
+        usage_sender_.Acked(a.acked_seq());
+        fleet_->totals().usage_acks++;
       }
-      usage_in_flight_ = false;
       MaybeSendUsage();
       break;
     }
@@ -753,6 +786,7 @@ void Agent::OnStreamDone(Stream* stream, const grpc::Status& status) {
     if (welcomed_) fleet_->totals().connected--;
     welcomed_ = false;
     stream_ = nullptr;
+    usage_sender_.Disconnected();
     if (!status.ok() && status.error_code() != grpc::StatusCode::CANCELLED) {
       fleet_->totals().stream_errors++;
       std::lock_guard<std::mutex> l(fleet_->totals().mu);
@@ -1266,7 +1300,8 @@ int Run(const Options& options) {
         return fleet.totals().connected.load() >= static_cast<int64_t>(n);
       },
       o.ramp + o.connect_timeout);
-  const absl::Duration connect_all = absl::Now() - connect_start;
+  const absl::Time all_connected_at = absl::Now();
+  const absl::Duration connect_all = all_connected_at - connect_start;
   {
     std::lock_guard<std::mutex> lock(fleet.totals().mu);
     report.Pcts("connect", "connect time (dial → Welcome)",
@@ -1298,8 +1333,19 @@ int Run(const Options& options) {
     fleet.totals().errors["console: cannot connect the operator channel"]++;
   }
   if (o.steady > absl::ZeroDuration()) {
+    const absl::Duration settle =
+        o.settle < absl::ZeroDuration() ? o.usage_every : o.settle;
+    const absl::Time settled = all_connected_at + settle;
+    if (absl::Now() < settled) {
+      std::cerr << "ardoise-loadgen: settling until one usage period after "
+                   "the last connection ("
+                << settled - absl::Now() << ")\n";
+      absl::SleepFor(settled - absl::Now());
+    }
     const int64_t acked0 = fleet.totals().usage_intervals_acked.load();
     const int64_t beats0 = fleet.totals().heartbeats.load();
+    const int64_t batches0 = fleet.totals().usage_batches.load();
+    const int64_t acks0 = fleet.totals().usage_acks.load();
     auto before = console_pid > 0 ? SampleProcess(console_pid)
                                   : absl::StatusOr<ProcSample>(ProcSample{});
     const absl::Time t0 = absl::Now();
@@ -1332,6 +1378,15 @@ int Run(const Options& options) {
                                    acked0) /
                    secs,
                "/s");
+    report.Num("usage_batches_per_s", "usage batches sent (steady)",
+               static_cast<double>(fleet.totals().usage_batches.load() -
+                                   batches0) /
+                   secs,
+               "/s");
+    report.Num(
+        "usage_acks_per_s", "usage acks received (steady)",
+        static_cast<double>(fleet.totals().usage_acks.load() - acks0) / secs,
+        "/s");
     report.Num("steady_s", "steady phase", secs, "s", 0);
   }
   if (auto self = SampleProcess(getpid()); self.ok()) {
@@ -1505,7 +1560,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Simulates N Ardoise agents against a real console and prints what it "
       "measured."};
-  double ramp = 10, connect_timeout = 120, steady = 30, usage_every = 60,
+  double ramp = 10, connect_timeout = 120, steady = 30, settle = -1,
+         usage_every = 60,
          backoff_max = 30, storm_timeout = 180;
   app.add_option("--console", o.console, "HOST:PORT of the console")
       ->required();
@@ -1520,6 +1576,9 @@ int main(int argc, char** argv) {
   app.add_option("--ramp", ramp, "seconds over which first dials are spread");
   app.add_option("--connect-timeout", connect_timeout, "seconds");
   app.add_option("--steady", steady, "seconds of steady heartbeat measured");
+  app.add_option("--settle", settle,
+                 "seconds waited after all connected before the steady "
+                 "phase (default: --usage-every)");
   app.add_option("--usage-every", usage_every,
                  "seconds between usage intervals per agent");
   app.add_option("--backoff-max", backoff_max,
@@ -1568,6 +1627,7 @@ int main(int argc, char** argv) {
   o.ramp = ParseSeconds(ramp);
   o.connect_timeout = ParseSeconds(connect_timeout);
   o.steady = ParseSeconds(steady);
+  o.settle = settle < 0 ? absl::Seconds(-1) : ParseSeconds(settle);
   o.usage_every = ParseSeconds(usage_every);
   o.backoff_max = ParseSeconds(backoff_max);
   o.storm_timeout = ParseSeconds(storm_timeout);

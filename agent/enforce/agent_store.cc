@@ -323,14 +323,16 @@ absl::StatusOr<int64_t> AgentStore::AppendUsage(
   return last;
 }
 
-absl::StatusOr<v1::UsageBatch> AgentStore::PendingUsage(int limit) {
+absl::StatusOr<v1::UsageBatch> AgentStore::PendingUsage(int limit,
+                                                        int64_t after_seq) {
   absl::MutexLock lock(&mu_);
   v1::UsageBatch batch;
   ARDOISE_ASSIGN_OR_RETURN(*batch.mutable_epoch(), EpochLocked());
   ARDOISE_ASSIGN_OR_RETURN(
       Statement * rows,
-      db_->Cached("SELECT body FROM usage_outbox ORDER BY seq LIMIT ?"));
-  rows->Bind(1, limit);
+      db_->Cached("SELECT body FROM usage_outbox WHERE seq > ? ORDER BY seq "
+                  "LIMIT ?"));
+  rows->Bind(1, after_seq).Bind(2, limit);
   for (;;) {
     ARDOISE_ASSIGN_OR_RETURN(bool row, rows->Step());
     if (!row) break;
@@ -343,13 +345,15 @@ absl::StatusOr<v1::UsageBatch> AgentStore::PendingUsage(int limit) {
   return batch;
 }
 
-absl::Status AgentStore::AckUsage(const std::string& epoch, int64_t seq) {
+absl::StatusOr<bool> AgentStore::AckUsage(const std::string& epoch,
+                                          int64_t seq) {
   absl::MutexLock lock(&mu_);
   ARDOISE_ASSIGN_OR_RETURN(std::string current, EpochLocked());
-  if (epoch != current) return absl::OkStatus();
+  if (epoch != current) return false;
   ARDOISE_ASSIGN_OR_RETURN(
       Statement * del, db_->Cached("DELETE FROM usage_outbox WHERE seq <= ?"));
-  return del->Bind(1, seq).Run();
+  ARDOISE_RETURN_IF_ERROR(del->Bind(1, seq).Run());
+  return true;
 }
 
 absl::Status AgentStore::RestartUsageEpoch(const std::string& new_epoch) {

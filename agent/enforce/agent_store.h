@@ -126,12 +126,13 @@ class AgentStore final {
                                       absl::Time alive,
                                       absl::Time boot = absl::InfinitePast());
 
-  // The oldest intervals of the outbox (at most `limit`), as a batch of the
-  // current epoch; no intervals when the outbox is empty.
-  absl::StatusOr<v1::UsageBatch> PendingUsage(int limit);
+  // The oldest intervals of the outbox with seq > `after_seq` (at most
+  // `limit`), as a batch of the current epoch; no intervals when there are
+  // none.
+  absl::StatusOr<v1::UsageBatch> PendingUsage(int limit, int64_t after_seq = 0);
   // Deletes every interval of `epoch` with seq <= `seq` (the console acked
-  // them); nothing for another epoch.
-  absl::Status AckUsage(const std::string& epoch, int64_t seq);
+  // them) and returns true; nothing for another epoch (false).
+  absl::StatusOr<bool> AckUsage(const std::string& epoch, int64_t seq);
   // Starts `new_epoch` and renumbers what the outbox still holds from 1,
   // in order (the console said the folder reused an epoch).
   absl::Status RestartUsageEpoch(const std::string& new_epoch);

@@ -160,9 +160,13 @@ TEST_F(UsageRecorderTest, AckDeletesThroughSeqOfItsEpochOnly) {
   }
   ASSERT_EQ(Outbox().size(), 5u);
   const std::string epoch = store_->usage_totals()->epoch;
-  ASSERT_TRUE(store_->AckUsage("another-epoch", 5).ok());
+  auto other = store_->AckUsage("another-epoch", 5);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(*other);
   EXPECT_EQ(Outbox().size(), 5u);
-  ASSERT_TRUE(store_->AckUsage(epoch, 3).ok());
+  auto acked = store_->AckUsage(epoch, 3);
+  ASSERT_TRUE(acked.ok());
+  EXPECT_TRUE(*acked);
   std::vector<v1::UsageInterval> out = Outbox();
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].seq(), 4);

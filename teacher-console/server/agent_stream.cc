@@ -60,6 +60,7 @@ absl::Status AgentStream::Handle(const v1::AgentMessage& message) {
       }
       context_.registry->OnHello(device_id_, hello, link_);
       hello_seen_ = true;
+      usage_pipelined_ = hello.usage_pipelined();
       if (!hello.usage_epoch().empty()) AnswerUsageHello(hello);
       if (context_.connect_log == nullptr || context_.connect_log->Allow()) {
         ARDOISE_LOG(INFO) << "device " << device_id_ << " connected from "
@@ -124,12 +125,15 @@ void AgentStream::AnswerUsageHello(const v1::Hello& hello) {
       });
 }
 
-// Posts a batch to the Writer; the ack goes out after the durable commit.
+// Posts a batch to the Writer; the ack goes out after the durable commit:
+// at once when the agent asks or waits for it, otherwise at most once per
+// usage_ack_every (it covers every batch stored before it).
 absl::Status AgentStream::IngestBatch(const v1::UsageBatch& batch) {
   ARDOISE_RETURN_IF_ERROR(CheckUsageBatch(batch));
-  if (usage_in_flight_->load() >= kMaxUsageBatchesInFlight) {
+  if (usage_acks_->in_flight.load() >= kMaxUsageBatchesInFlight) {
     return absl::ResourceExhaustedError(
-        "too many usage batches in flight: wait for each UsageAck");
+        "too many usage batches waiting to be stored: send one at a time "
+        "while draining a backlog (UsageBatch.ack_now)");
   }
   auto place = context_.registry->PlaceOf(device_id_);
   if (!place.ok()) return place.status();
@@ -141,8 +145,11 @@ absl::Status AgentStream::IngestBatch(const v1::UsageBatch& batch) {
   auto shared = std::make_shared<const v1::UsageBatch>(batch);
   auto result = std::make_shared<IngestResult>();
   Registry* registry = context_.registry;
-  auto in_flight = usage_in_flight_;
-  ++*in_flight;
+  auto acks = usage_acks_;
+  ++acks->in_flight;
+  const bool ack_now = !usage_pipelined_ || batch.ack_now();
+  const absl::Duration ack_every = context_.usage_ack_every;
+  const Clock* clock = context_.clock;
   context_.writer->PostBackground(
       [placement, shared, result](Database& db) -> absl::Status {
         const absl::TimeZone zone = SchoolTimeZone(db, placement.school);
@@ -150,14 +157,18 @@ absl::Status AgentStream::IngestBatch(const v1::UsageBatch& batch) {
                                  IngestUsage(db, placement, zone, *shared));
         return absl::OkStatus();
       },
-      [registry, id = device_id_, result, in_flight](absl::Status status) {
-        --*in_flight;
+      [registry, id = device_id_, result, acks, ack_now, ack_every,
+       clock](absl::Status status) {
+        --acks->in_flight;
         if (!status.ok()) {
           // Not acked: the agent sends it again.
           ARDOISE_LOG(WARNING)
               << "usage from " << id << " not stored: " << status.ToString();
           return;
         }
+        const absl::Time now = clock->Now();
+        if (!ack_now && now - acks->last_sent < ack_every) return;
+        acks->last_sent = now;
         v1::ConsoleMessage out;
         out.mutable_usage_ack()->set_epoch(result->epoch);
         out.mutable_usage_ack()->set_acked_seq(result->acked_seq);

@@ -3,7 +3,8 @@
 // state reports, command acks and usage batches (checked, then ingested by
 // the Writer and acked after the durable commit). The Connect reactor owns
 // one per stream; the AgentLink fuzzer (tests/fuzz) drives it with a fake
-// LinkHandle, so both run the same code.
+// LinkHandle, so both run the same code. Usage acks are lazy for agents
+// that pipeline their batches (ConsoleContext::usage_ack_every).
 //
 // Thread safety: Handle() is called by one thread at a time (the reactor's
 // read chain). The callbacks it posts to the Writer only capture shared or
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "ardoise/v1/agent_link.pb.h"
 #include "teacher-console/server/registry.h"
 #include "teacher-console/server/services.h"
@@ -46,10 +48,17 @@ class AgentStream final {
   const std::string peer_;
   LinkHandle* const link_;
   bool hello_seen_ = false;
-  // Batches posted to the Writer and not yet committed (shared with the
-  // done callbacks, which may run after this object is gone).
-  std::shared_ptr<std::atomic<int>> usage_in_flight_ =
-      std::make_shared<std::atomic<int>>(0);
+  // The agent pipelines its usage batches: acks may be lazy.
+  bool usage_pipelined_ = false;
+  // Shared with the Writer's done callbacks, which may run after this
+  // object is gone.
+  struct UsageAcks {
+    // Batches posted to the Writer and not yet committed.
+    std::atomic<int> in_flight{0};
+    // When the last UsageAck for a batch went out (Writer thread only).
+    absl::Time last_sent = absl::InfinitePast();
+  };
+  std::shared_ptr<UsageAcks> usage_acks_ = std::make_shared<UsageAcks>();
 };
 
 // Commits a node key rotation the device acknowledged (RekeyAck, or a

@@ -170,6 +170,7 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
       kRoutineLinesPerWindow, kRoutineLogWindow, Clock::Real());
   context.disconnect_log = server->disconnect_log_.get();
   context.login_worker = server->login_worker_.get();
+  context.usage_ack_every = options.usage_ack_every;
   server->agent_link_ = std::make_unique<AgentLinkService>(context);
   server->console_ = std::make_unique<ConsoleService>(context);
 

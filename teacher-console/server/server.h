@@ -41,6 +41,8 @@ struct ConsoleOptions {
   absl::Duration flush_every = absl::Seconds(5);
   // How often raw usage intervals past their retention are purged.
   absl::Duration usage_purge_every = absl::Hours(1);
+  // Lazy usage acks: at most one per stream this often (ConsoleContext).
+  absl::Duration usage_ack_every = absl::Minutes(5);
   const Clock* clock = Clock::Real();
   // Failed logins: slowdown, lockout, session length (accounts.h).
   LoginPolicy login_policy;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "ardoise/v1/agent_link.grpc.pb.h"
 #include "ardoise/v1/console.grpc.pb.h"
 #include "common/clock.h"
@@ -54,6 +55,10 @@ struct ConsoleContext {
   // reconnect storm does not write a line per device (null: log them all).
   LogLimiter* connect_log = nullptr;
   LogLimiter* disconnect_log = nullptr;
+  // Usage batches of agents that pipeline them (Hello.usage_pipelined) and
+  // do not ask for an ack at once are acknowledged at most this often per
+  // stream, one cumulative UsageAck (zero: every batch).
+  absl::Duration usage_ack_every = absl::Minutes(5);
 };
 
 // Resolves a target to device ids: devices and pools through the Registry,

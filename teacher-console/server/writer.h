@@ -11,7 +11,7 @@
 // is for the steady traffic nobody watches (usage batches, command acks,
 // last-seen times): it may wait up to `gather` for more work, and rides
 // along with the next urgent batch if one comes first. At 10,000 agents
-// that turns ~170 commits (fsyncs and thread wake-ups) a second into ~20.
+// that turns ~170 commits (fsyncs and thread wake-ups) a second into ~4.
 //
 // Thread safety: Post() and PostBackground() may be called from any thread
 // and never block on I/O. Work and done callbacks run on the writer thread,
@@ -46,7 +46,7 @@ class Writer final {
   // most `gather` before its batch starts.
   static std::unique_ptr<Writer> Start(
       std::unique_ptr<Database> db, int max_batch = 512,
-      absl::Duration gather = absl::Milliseconds(50));
+      absl::Duration gather = absl::Milliseconds(250));
   ~Writer();  // Stops after finishing what was posted.
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
