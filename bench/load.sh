@@ -10,7 +10,7 @@
 #
 # N defaults to 10000. Console, load generator and agent share this machine's
 # cores: say so beside the figures. Writes OUT_DIR/figures.json (and the
-# loadgen's own JSON and logs). Environment: STEADY (seconds, default 300:
+# loadgen's own JSON and logs). Environment: STEADY (seconds, default 600:
 # one lazy usage-ack period, so the console's steady CPU includes the acks;
 # the loadgen first waits one usage period after the last connection),
 # IDLE (agent idle seconds, default 60), RAMP (seconds over which agents
@@ -27,7 +27,7 @@ set -euo pipefail
 B=$(cd "$1" && pwd)
 N=${2:-10000}
 OUT=${3:-$(mktemp -d /tmp/ardoise-load.XXXXXX)}
-STEADY=${STEADY:-300}
+STEADY=${STEADY:-600}
 IDLE=${IDLE:-60}
 export RAMP=${RAMP:-$(( N / 500 > 2 ? N / 500 : 2 ))}
 HEARTBEAT=${HEARTBEAT:-30s}

@@ -1378,11 +1378,11 @@ int Run(const Options& options) {
                                    acked0) /
                    secs,
                "/s");
-    report.Num("usage_batches_per_s", "usage batches sent (steady)",
-               static_cast<double>(fleet.totals().usage_batches.load() -
-                                   batches0) /
-                   secs,
-               "/s");
+    report.Num(
+        "usage_batches_per_s", "usage batches sent (steady)",
+        static_cast<double>(fleet.totals().usage_batches.load() - batches0) /
+            secs,
+        "/s");
     report.Num(
         "usage_acks_per_s", "usage acks received (steady)",
         static_cast<double>(fleet.totals().usage_acks.load() - acks0) / secs,
@@ -1561,8 +1561,7 @@ int main(int argc, char** argv) {
       "Simulates N Ardoise agents against a real console and prints what it "
       "measured."};
   double ramp = 10, connect_timeout = 120, steady = 30, settle = -1,
-         usage_every = 60,
-         backoff_max = 30, storm_timeout = 180;
+         usage_every = 60, backoff_max = 30, storm_timeout = 180;
   app.add_option("--console", o.console, "HOST:PORT of the console")
       ->required();
   app.add_option("--ca", o.ca_path, "the console's ca.pem")->required();

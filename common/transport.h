@@ -58,14 +58,11 @@ struct ChannelOptions {
 // themselves with their node key, people later with a login).
 std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(
     const ServerTransport& transport);
-// Adds our limits and keepalive policy to a server under construction.
-// `heartbeat` is the period agents report at: the server pings a stream
-// only after two heartbeats and 10 s without reading anything from it
-// (reading resets gRPC's keepalive timer), so healthy agents are never
-// pinged, and closes it 10 s after an unanswered ping. A vanished tablet's
-// stream thus ends within about 2 heartbeats + 20 s; a tablet that comes
-// back sooner on a new connection replaces it (Registry::Attach).
-void ConfigureServer(grpc::ServerBuilder& builder, absl::Duration heartbeat);
+// Adds our limits and keepalive policy to a server under construction:
+// message size limits, no keepalive timers of its own (the console closes
+// streams silent for 2 heartbeats + 10 s, Registry::CloseSilent), agents'
+// pings allowed every 10 s, no bandwidth probing, no channelz.
+void ConfigureServer(grpc::ServerBuilder& builder);
 
 // A TLS channel to HOST:PORT that accepts only a server certificate issued
 // by `options.root_ca_pem` for that HOST (the certificate's names are

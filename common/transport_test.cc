@@ -42,7 +42,7 @@ class TransportTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", credentials, &port);
-    ConfigureServer(builder, absl::Seconds(30));
+    ConfigureServer(builder);
     builder.RegisterService(&service_);
     auto server = builder.BuildAndStart();
     EXPECT_NE(port, 0);

@@ -37,7 +37,7 @@ class UsageSender {
     // An ack_now batch without its ack is sent again after this long.
     absl::Duration resend_after = absl::Seconds(10);
     // Sent intervals not acked for this long are sent again, asking for the
-    // ack (well above the console's lazy period, 5 minutes).
+    // ack (above the console's lazy period, 10 minutes, plus a cut).
     absl::Duration overdue = absl::Minutes(15);
   };
   // What to send: the outbox's intervals with seq > after_seq (at most
@@ -78,9 +78,9 @@ class UsageSender {
  private:
   Options options_;
   bool online_ = false;
-  bool fresh_ = false;          // the next batch starts from the oldest
-  int64_t sent_through_ = 0;    // highest seq sent on this stream
-  bool awaiting_ = false;       // an ack_now batch is in flight
+  bool fresh_ = false;        // the next batch starts from the oldest
+  int64_t sent_through_ = 0;  // highest seq sent on this stream
+  bool awaiting_ = false;     // an ack_now batch is in flight
   int64_t awaiting_through_ = 0;
   absl::Duration awaiting_since_;
   std::optional<absl::Duration> unacked_since_;  // first send not yet acked

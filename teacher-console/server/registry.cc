@@ -58,6 +58,7 @@ absl::Status Registry::Attach(const std::string& device_id,
   }
   entry->link = link;
   entry->link_heard = clock_->Now();
+  entry->link_heard_real = absl::Now();
   entry->welcomed = false;
   if (pending_key_used != nullptr) *pending_key_used = pending;
   return absl::OkStatus();
@@ -140,8 +141,25 @@ absl::Time Registry::HeardLocked(Entry& entry) {
   const absl::Time now = clock_->Now();
   entry.record.last_seen = now;
   entry.link_heard = now;
+  entry.link_heard_real = absl::Now();
   entry.dirty = true;
   return now;
+}
+
+int Registry::CloseSilent(absl::Time real_now, absl::Duration silence) {
+  absl::MutexLock lock(&mu_);
+  int closed = 0;
+  for (auto& [id, entry] : devices_) {
+    if (entry.link == nullptr || real_now - entry.link_heard_real <= silence) {
+      continue;
+    }
+    entry.link->Close(absl::DeadlineExceededError(
+        absl::StrCat("nothing received from this device for ",
+                     absl::FormatDuration(real_now - entry.link_heard_real),
+                     ": the connection is considered lost")));
+    ++closed;
+  }
+  return closed;
 }
 
 void Registry::AddDevice(DeviceRecord record) {

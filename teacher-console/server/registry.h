@@ -178,13 +178,22 @@ class Registry final {
   // Live fields changed since the last call.
   std::vector<LiveUpdate> TakeDirty();
 
+  // Closes every stream that delivered nothing for longer than `silence`
+  // before `real_now` (real time, whatever the clock: a tablet that
+  // vanished without closing its connection); returns how many. The console
+  // calls it every few seconds with 2 heartbeats + 10 s, in place of
+  // per-stream keepalive timers (docs/protocol.md).
+  int CloseSilent(absl::Time real_now, absl::Duration silence);
+
  private:
   struct Entry {
     DeviceRecord record;
     LinkHandle* link = nullptr;  // the live stream, if any
     bool welcomed = false;       // Hello handled: pushes go out
-    // When `link` attached or last delivered a Hello or report.
+    // When `link` attached or last delivered a message: on the registry's
+    // clock, and in real time (for CloseSilent).
     absl::Time link_heard = absl::InfinitePast();
+    absl::Time link_heard_real = absl::InfinitePast();
     bool dirty = false;
   };
   const Entry* FindLocked(const std::string& id_or_name) const

@@ -102,7 +102,7 @@ TEST_F(RegistryTest, AttachChecksTheKeyAndRefusesASecondStream) {
 
 TEST_F(RegistryTest, AStreamThatMissedItsReportIsReplacedNotFlagged) {
   // A tablet that vanished (Wi-Fi roaming, power loss) and comes back on a
-  // new connection before the server's keepalive closed the old one.
+  // new connection before its old stream was closed as silent.
   RecordingLink old_link, clone, comeback;
   ASSERT_TRUE(registry_.Attach("d-1", "key1", &old_link).ok());
   registry_.OnHello("d-1", v1::Hello(), &old_link);
@@ -134,6 +134,29 @@ TEST_F(RegistryTest, AnyMessageKeepsTheDeviceOnline) {
   EXPECT_TRUE(registry_.Get("d-1")->online());
   clock_.Advance(absl::Seconds(41));  // two heartbeats of silence
   EXPECT_FALSE(registry_.Get("d-1")->online());
+}
+
+TEST_F(RegistryTest, StreamsSilentTooLongAreClosedOthersKept) {
+  // Real time, whatever the registry's clock: a vanished tablet's stream
+  // ends 2 heartbeats + 10 s after its last message.
+  RecordingLink quiet, chatty, gone;
+  ASSERT_TRUE(registry_.Attach("d-1", "key1", &quiet).ok());
+  ASSERT_TRUE(registry_.Attach("d-2", "key2", &chatty).ok());
+  ASSERT_TRUE(registry_.Attach("d-3", "key3", &gone).ok());
+  registry_.Detach("d-3", &gone);
+  const absl::Time t0 = absl::Now();
+  const absl::Duration silence = absl::Seconds(70);
+  EXPECT_EQ(registry_.CloseSilent(t0 + absl::Seconds(60), silence), 0);
+  const absl::Time attached = absl::Now();
+  while (absl::Now() <= attached) {
+  }
+  const absl::Time before = absl::Now();  // after d-1's last message
+  registry_.Heard("d-2");
+  // d-2 was heard exactly `silence` ago or less; d-1 longer ago.
+  EXPECT_EQ(registry_.CloseSilent(before + silence, silence), 1);
+  EXPECT_TRUE(absl::IsDeadlineExceeded(quiet.closed)) << quiet.closed;
+  EXPECT_TRUE(chatty.closed.ok());
+  EXPECT_TRUE(gone.closed.ok());  // detached: nothing to close
 }
 
 TEST_F(RegistryTest, WritesStartAfterTheRegistryIsUnlocked) {

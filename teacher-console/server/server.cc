@@ -181,7 +181,7 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
       MakeServerCredentials(
           {options.listen, tls.cert_chain_pem, tls.private_key_pem}),
       &port);
-  ConfigureServer(builder, options.heartbeat);
+  ConfigureServer(builder);
   builder.RegisterService(server->agent_link_.get());
   builder.RegisterService(server->console_.get());
   server->server_ = builder.BuildAndStart();
@@ -230,6 +230,16 @@ void ConsoleServer::Maintain() {
     SummariseRoutineLines();
     if (absl::Now() < next_flush) continue;
     next_flush = absl::Now() + options_.flush_every;
+    // A tablet that vanished without closing its connection (out of Wi-Fi,
+    // battery pulled) sends nothing: its stream ends 2 heartbeats + 10 s
+    // after its last message.
+    const int silent = registry_->CloseSilent(
+        absl::Now(), 2 * options_.heartbeat + kSilenceMargin);
+    if (silent > 0) {
+      ARDOISE_LOG(INFO) << "closed " << silent
+                        << " stream(s) silent for over 2 heartbeats + "
+                        << absl::FormatDuration(kSilenceMargin);
+    }
     Flush();
     const absl::Time now = options_.clock->Now();
     if (now >= next_purge) {

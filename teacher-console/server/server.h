@@ -3,7 +3,8 @@
 //
 // Threads: gRPC's callback pool; the Writer thread; the ReportWorker (reads
 // for reports); one maintenance thread that flushes live device fields
-// (last seen, reported state) in batches, purges expired commands and,
+// (last seen, reported state) in batches, closes streams silent for 2
+// heartbeats + 10 s, purges expired commands and,
 // hourly, raw usage intervals past their retention.
 // Thread safety: Create/Shutdown from one thread; the rest is internal.
 #ifndef ARDOISE_TEACHER_CONSOLE_SERVER_SERVER_H_
@@ -31,6 +32,9 @@ namespace ardoise {
 // the maintenance thread writes one summary line per window.
 inline constexpr int kRoutineLinesPerWindow = 20;
 inline constexpr absl::Duration kRoutineLogWindow = absl::Seconds(10);
+// A stream is closed when nothing came from its device for 2 heartbeats and
+// this long (Registry::CloseSilent).
+inline constexpr absl::Duration kSilenceMargin = absl::Seconds(10);
 
 struct ConsoleOptions {
   std::string data_dir;
@@ -42,7 +46,7 @@ struct ConsoleOptions {
   // How often raw usage intervals past their retention are purged.
   absl::Duration usage_purge_every = absl::Hours(1);
   // Lazy usage acks: at most one per stream this often (ConsoleContext).
-  absl::Duration usage_ack_every = absl::Minutes(5);
+  absl::Duration usage_ack_every = absl::Minutes(10);
   const Clock* clock = Clock::Real();
   // Failed logins: slowdown, lockout, session length (accounts.h).
   LoginPolicy login_policy;

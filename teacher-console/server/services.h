@@ -58,7 +58,7 @@ struct ConsoleContext {
   // Usage batches of agents that pipeline them (Hello.usage_pipelined) and
   // do not ask for an ack at once are acknowledged at most this often per
   // stream, one cumulative UsageAck (zero: every batch).
-  absl::Duration usage_ack_every = absl::Minutes(5);
+  absl::Duration usage_ack_every = absl::Minutes(10);
 };
 
 // Resolves a target to device ids: devices and pools through the Registry,

@@ -16,8 +16,6 @@
 // 4 x kMaxQueuedPerStream messages in
 // one input.
 
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -30,13 +28,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ardoise/v1/agent_link.pb.h"
-#include "common/clock.h"
-#include "common/proto_time.h"
 #include "common/version.h"
 #include "teacher-console/server/agent_stream.h"
+#include "teacher-console/server/one_device_console.h"
 #include "teacher-console/server/registry.h"
 #include "teacher-console/server/services.h"
-#include "teacher-console/server/store.h"
 #include "teacher-console/server/writer.h"
 
 namespace ardoise {
@@ -65,55 +61,12 @@ class FakeLink final : public LinkHandle {
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-// One console with one enrolled device, kept for the whole run.
-struct World {
-  std::string dir;
-  std::unique_ptr<FakeClock> clock;
-  std::unique_ptr<Registry> registry;
-  std::unique_ptr<Writer> writer;
-  ConsoleContext context;
-  std::string device_id;
-  std::string node_key;
-};
-
-World* MakeWorld() {
-  auto* world = new World;
-  char dir[] = "/tmp/ardoise-agent-link-fuzz-XXXXXX";
-  if (mkdtemp(dir) == nullptr) std::abort();
-  world->dir = dir;
-  world->clock = std::make_unique<FakeClock>(absl::FromCivil(
-      absl::CivilSecond(2026, 9, 7, 9, 0, 0), absl::UTCTimeZone()));
-  auto db = OpenConsoleDatabase(world->dir, /*create=*/true);
-  if (!db.ok()) std::abort();
-  // Durability is not what is fuzzed: skip the fsyncs.
-  if (!(*db)->Exec("PRAGMA synchronous=OFF").ok()) std::abort();
-  const absl::Time now = world->clock->Now();
-  auto token =
-      CreateToken(**db, "jaures", "chariot", 1, absl::Hours(1), now, "fuzz");
-  if (!token.ok()) std::abort();
-  auto enrolled =
-      EnrollDevice(**db, token->token, "tab-1", v1::DEVICE_KIND_TABLET, now);
-  if (!enrolled.ok()) std::abort();
-  world->device_id = enrolled->record.id;
-  world->node_key = enrolled->node_key;
-  // Pending messages, so acks and the Hello's resend reach real rows.
-  v1::Command message;
-  ToProto(now + absl::Hours(24 * 365), message.mutable_expires_at());
-  message.mutable_show_message()->set_text("Rangez les tablettes");
-  for (int i = 0; i < 3; ++i) {
-    if (!StoreCommands(**db, {world->device_id}, message).ok()) std::abort();
-  }
-  auto devices = LoadDevices(**db);
-  if (!devices.ok()) std::abort();
-  world->registry = std::make_unique<Registry>(
-      world->clock.get(), absl::Seconds(10),
-      [](const DeviceRecord&) { return v1::EffectivePolicy(); });
-  world->registry->Load(*std::move(devices));
-  world->writer = Writer::Start(*std::move(db));
-  world->context.clock = world->clock.get();
-  world->context.writer = world->writer.get();
-  world->context.registry = world->registry.get();
-  return world;
+// One console with one enrolled device holding three pending messages,
+// kept for the whole run.
+OneDeviceConsole* MakeWorld() {
+  auto world = MakeOneDeviceConsole(/*pending_commands=*/3);
+  if (!world.ok()) std::abort();
+  return world->release();
 }
 
 bool ExpectedRejection(const absl::Status& status) {
@@ -133,7 +86,7 @@ bool ExpectedRejection(const absl::Status& status) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ardoise;  // NOLINT: a C entry point
-  static World* world = MakeWorld();
+  static OneDeviceConsole* world = MakeWorld();
   if (size == 0) return 0;
   const uint8_t flags = data[0];
   std::vector<v1::AgentMessage> messages;
@@ -172,8 +125,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   world->registry->Detach(world->device_id, &link);
   // Lets every done callback of this input run before the next one.
-  if (!world->writer->Run([](Database&) { return absl::OkStatus(); }).ok()) {
-    std::abort();
-  }
+  if (!DrainWriter(*world->writer).ok()) std::abort();
   return 0;
 }
