@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "common/proto_time.h"
 #include "common/version.h"
 #include "gtest/gtest.h"
@@ -15,25 +14,14 @@
 namespace ardoise {
 namespace {
 
-// Keeps the usage acks the console sends (the Writer's thread pushes them).
-class AckLink final : public LinkHandle {
- public:
-  bool Push(v1::ConsoleMessage message) override {
-    absl::MutexLock lock(&mu_);
-    if (message.has_usage_ack()) acks_.push_back(message.usage_ack());
-    return false;
+// The usage acks among what the console pushed since the last call.
+std::vector<v1::UsageAck> TakeAcks(CapturingLink& link) {
+  std::vector<v1::UsageAck> acks;
+  for (v1::ConsoleMessage& message : link.Take()) {
+    if (message.has_usage_ack()) acks.push_back(message.usage_ack());
   }
-  void Flush() override {}
-  void Close(absl::Status status) override { (void)status; }
-  std::vector<v1::UsageAck> TakeAcks() {
-    absl::MutexLock lock(&mu_);
-    return std::move(acks_);
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<v1::UsageAck> acks_ ABSL_GUARDED_BY(mu_);
-};
+  return acks;
+}
 
 class AgentStreamUsageTest : public ::testing::Test {
  protected:
@@ -81,18 +69,18 @@ class AgentStreamUsageTest : public ::testing::Test {
     ToProto(start + absl::Minutes(1), interval->mutable_end());
     EXPECT_TRUE(stream_->Handle(message).ok());
     EXPECT_TRUE(DrainWriter(*console_->writer).ok());
-    return link_.TakeAcks();
+    return TakeAcks(link_);
   }
 
   std::unique_ptr<OneDeviceConsole> console_;
-  AckLink link_;
+  CapturingLink link_;
   std::unique_ptr<AgentStream> stream_;
 };
 
 TEST_F(AgentStreamUsageTest, APipelinedAgentIsAckedAtMostOncePerPeriod) {
   Hello(/*pipelined=*/true);
   ASSERT_TRUE(DrainWriter(*console_->writer).ok());
-  ASSERT_EQ(link_.TakeAcks().size(), 1u);  // the answer to the Hello
+  ASSERT_EQ(TakeAcks(link_).size(), 1u);  // the answer to the Hello
 
   // The stream's first batch is acknowledged at once ...
   auto acks = Send(1);
@@ -121,7 +109,7 @@ TEST_F(AgentStreamUsageTest, APipelinedAgentIsAckedAtMostOncePerPeriod) {
 TEST_F(AgentStreamUsageTest, AnAgentThatWaitsForEachAckGetsEachAck) {
   Hello(/*pipelined=*/false);
   ASSERT_TRUE(DrainWriter(*console_->writer).ok());
-  link_.TakeAcks();
+  TakeAcks(link_);
   for (int64_t seq = 1; seq <= 3; ++seq) {
     console_->clock->Advance(absl::Minutes(1));
     auto acks = Send(seq);

@@ -63,6 +63,30 @@ absl::StatusOr<std::unique_ptr<OneDeviceConsole>> MakeOneDeviceConsole(
   return console;
 }
 
+bool CapturingLink::Push(v1::ConsoleMessage message) {
+  absl::MutexLock lock(&mu_);
+  if (closed_) return false;  // as the reactor: dropped once closing
+  ++pushed_;
+  kept_.push_back(std::move(message));
+  return false;
+}
+
+void CapturingLink::Close(absl::Status status) {
+  (void)status;
+  absl::MutexLock lock(&mu_);
+  closed_ = true;
+}
+
+std::vector<v1::ConsoleMessage> CapturingLink::Take() {
+  absl::MutexLock lock(&mu_);
+  return std::exchange(kept_, {});
+}
+
+int CapturingLink::pushed() const {
+  absl::MutexLock lock(&mu_);
+  return pushed_;
+}
+
 absl::Status DrainWriter(Writer& writer) {
   return writer.Run([](Database&) { return absl::OkStatus(); });
 }

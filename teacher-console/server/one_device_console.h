@@ -1,8 +1,9 @@
 // OneDeviceConsole: the console's core without gRPC — a migrated SQLite
 // database in a fresh temporary folder, the Writer, the Registry and a
 // ConsoleContext on a FakeClock — with one enrolled tablet, for the unit
-// tests and the AgentLink fuzzer that drive AgentStream directly with a
-// LinkHandle of their own. Test support only: not linked into the console.
+// tests and the AgentLink fuzzer that drive AgentStream directly, with a
+// CapturingLink in place of the gRPC reactor. Test support only: not
+// linked into the console.
 //
 // Thread safety: the members are the real, thread-safe parts; the struct
 // itself is built and destroyed by one thread.
@@ -11,8 +12,11 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "ardoise/v1/agent_link.pb.h"
 #include "common/clock.h"
 #include "teacher-console/server/registry.h"
 #include "teacher-console/server/services.h"
@@ -37,6 +41,26 @@ struct OneDeviceConsole {
 // fsyncs (what is tested is not durability).
 absl::StatusOr<std::unique_ptr<OneDeviceConsole>> MakeOneDeviceConsole(
     int pending_commands = 0, bool durable = false);
+
+// Stands in for the Connect reactor: keeps what the console pushes (each
+// "written" at once: nothing to flush) and drops what comes once closed.
+// Thread-safe: the Writer's thread pushes usage acks.
+class CapturingLink final : public LinkHandle {
+ public:
+  bool Push(v1::ConsoleMessage message) override;
+  void Flush() override {}
+  void Close(absl::Status status) override;
+  // What was pushed since the last call.
+  std::vector<v1::ConsoleMessage> Take();
+  // How many pushes were kept in all (Take does not reset it).
+  int pushed() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<v1::ConsoleMessage> kept_ ABSL_GUARDED_BY(mu_);
+  int pushed_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 // Lets every done callback posted so far run (an empty urgent batch: the
 // background work queued before it commits with it).

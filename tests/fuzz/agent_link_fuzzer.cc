@@ -25,7 +25,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ardoise/v1/agent_link.pb.h"
 #include "common/version.h"
@@ -37,29 +36,6 @@
 
 namespace ardoise {
 namespace {
-
-// Records what the console sends; stands in for the Connect reactor.
-class FakeLink final : public LinkHandle {
- public:
-  bool Push(v1::ConsoleMessage message) override {
-    absl::MutexLock lock(&mu_);
-    if (closed_) return false;  // as the reactor: dropped once closing
-    if (++pushed_ > static_cast<int>(kMaxQueuedPerStream) * 4) std::abort();
-    (void)message.ByteSizeLong();
-    return false;  // "written" at once: nothing to flush
-  }
-  void Flush() override {}
-  void Close(absl::Status status) override {
-    absl::MutexLock lock(&mu_);
-    (void)status;
-    closed_ = true;
-  }
-
- private:
-  absl::Mutex mu_;
-  int pushed_ ABSL_GUARDED_BY(mu_) = 0;
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-};
 
 // One console with one enrolled device holding three pending messages,
 // kept for the whole run.
@@ -108,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     at += length;
   }
 
-  FakeLink link;
+  CapturingLink link;
   if (!world->registry->Attach(world->device_id, world->node_key, &link).ok()) {
     std::abort();  // the previous input did not detach
   }
@@ -126,5 +102,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   world->registry->Detach(world->device_id, &link);
   // Lets every done callback of this input run before the next one.
   if (!DrainWriter(*world->writer).ok()) std::abort();
+  if (link.pushed() > static_cast<int>(kMaxQueuedPerStream) * 4) std::abort();
   return 0;
 }
